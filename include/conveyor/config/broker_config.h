@@ -1,0 +1,77 @@
+#pragma once
+// BrokerConfig: the broker's typed configuration, built once at start from
+// the embedded defaults, an optional YAML file and `--set key=value`
+// overrides, all with Apache Kafka's key names. Each part receives the
+// fields it needs (a struct per part is built from this in main.cc); nothing
+// below main.cc reads configuration globally.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "conveyor/base/result.h"
+#include "conveyor/config/config_key.h"
+
+namespace conveyor::config {
+
+struct Listener {
+  std::string name;  // security protocol / listener name, e.g. PLAINTEXT
+  std::string host;  // empty or 0.0.0.0 binds every interface
+  std::uint16_t port = 0;
+};
+
+// Parses Kafka's listener syntax: "PLAINTEXT://host:port[,NAME://host:port]".
+Result<std::vector<Listener>, std::string> parse_listeners(std::string_view text);
+
+struct BrokerConfig {
+  // Identity and network
+  std::int32_t node_id = 1;
+  std::vector<Listener> listeners;
+  std::vector<Listener> advertised_listeners;
+  std::int32_t num_network_threads = 0;  // reactor shards; 0 = one per core
+  std::int64_t socket_request_max_bytes = 104857600;
+  std::int64_t queued_max_request_bytes = 268435456;
+  std::int32_t socket_send_buffer_bytes = 102400;
+  std::int32_t socket_receive_buffer_bytes = 102400;
+  std::int64_t connections_max_idle_ms = 600000;
+  std::int32_t max_connections = INT32_MAX;
+  std::int32_t max_connections_per_ip = INT32_MAX;
+
+  // Storage
+  std::vector<std::string> log_dirs;
+  // Topic defaults (the broker-level synonyms of topic configs), by key.
+  ConfigValues values;
+
+  // Topics
+  std::int32_t num_partitions = 1;
+  std::int16_t default_replication_factor = 1;
+  bool auto_create_topics_enable = true;
+  bool delete_topic_enable = true;
+
+  std::string log_level = "info";
+  std::int64_t shutdown_timeout_ms = 30000;
+};
+
+// Every broker key with its Kafka default, type and documentation.
+std::span<const ConfigKey> broker_config_keys();
+const ConfigKey* find_broker_key(std::string_view name);
+
+// Where a value came from, for DescribeConfigs and the start-up log line.
+struct ConfigSources {
+  std::optional<std::string> file;  // the YAML path, if any
+  std::vector<std::string> overridden_keys;
+};
+
+// Builds the configuration: defaults, then the YAML file (if `yaml_path`),
+// then `overrides` ("key=value"). Unknown keys and invalid values give an
+// error message naming the key and what it allows.
+Result<BrokerConfig, std::string> load_broker_config(const std::optional<std::string>& yaml_path,
+                                                     const std::vector<std::string>& overrides,
+                                                     ConfigSources* sources = nullptr);
+
+// Same, from already flattened key/value text (the YAML loader's output).
+Result<BrokerConfig, std::string> build_broker_config(const ConfigValues& explicit_values);
+
+}  // namespace conveyor::config

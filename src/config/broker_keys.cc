@@ -1,0 +1,105 @@
+// The table of broker configuration keys: Apache Kafka's names and defaults,
+// except where noted (Conveyor-specific keys say so in their doc).
+
+#include <algorithm>
+
+#include "conveyor/config/broker_config.h"
+
+namespace conveyor::config {
+
+namespace {
+
+using T = ConfigType;
+constexpr std::int64_t kMaxLong = INT64_MAX;
+
+const std::vector<ConfigKey>& keys() {
+  static const std::vector<ConfigKey> table = {
+      // --- identity and network -------------------------------------------
+      {"node.id", T::int32, "1", "The id of this node; unique in a cluster.", 0},
+      {"broker.id", T::int32, "", "Alias of node.id (Kafka's older name).", 0, INT32_MAX, {}, true},
+      {"listeners", T::string, "PLAINTEXT://localhost:9092",
+       "Comma-separated listeners, NAME://host:port. An empty host or 0.0.0.0 binds all interfaces."},
+      {"advertised.listeners", T::string, "",
+       "Listeners given to clients in Metadata; defaults to `listeners`.", 0, 0, {}, true},
+      {"num.network.threads", T::int32, "0",
+       "Reactor threads (shards), each with its own event loop and partitions. 0 means one per "
+       "CPU core. (Kafka's meaning differs: Conveyor has no separate I/O thread pool.)",
+       0, 1024},
+      {"socket.request.max.bytes", T::int32, "104857600",
+       "Largest request accepted; a larger size prefix closes the connection before anything is "
+       "allocated.",
+       1},
+      {"queued.max.request.bytes", T::int64, "268435456",
+       "Memory budget for requests read but not yet answered, across all connections; when it is "
+       "spent, the broker stops reading from sockets (back-pressure) until responses are sent. "
+       "Kafka's default is -1 (unbounded); Conveyor bounds it.",
+       -1},
+      {"socket.send.buffer.bytes", T::int32, "102400", "SO_SNDBUF for client sockets; -1 for the OS default.", -1},
+      {"socket.receive.buffer.bytes", T::int32, "102400", "SO_RCVBUF for client sockets; -1 for the OS default.", -1},
+      {"connections.max.idle.ms", T::int64, "600000", "Idle connections are closed after this long.", 1},
+      {"max.connections", T::int32, "2147483647", "Maximum open client connections.", 1},
+      {"max.connections.per.ip", T::int32, "2147483647", "Maximum open connections from one IP address.", 1},
+
+      // --- storage ----------------------------------------------------------
+      {"log.dirs", T::list, "./data", "Directories that hold partition logs."},
+      {"log.dir", T::string, "", "A single log directory (used when log.dirs is not set).", 0, 0, {}, true},
+      {"log.segment.bytes", T::int32, "1073741824", "Roll a new segment when the active one reaches this size.", 14},
+      {"log.roll.hours", T::int32, "168", "Roll a new segment after this long.", 1},
+      {"log.roll.ms", T::int64, "", "Roll time in ms; overrides log.roll.hours.", 1, kMaxLong, {}, true},
+      {"log.retention.hours", T::int32, "168", "Delete segments older than this.", -1},
+      {"log.retention.minutes", T::int32, "", "Overrides log.retention.hours.", -1, INT32_MAX, {}, true},
+      {"log.retention.ms", T::int64, "", "Overrides log.retention.minutes; -1 keeps forever.", -1, kMaxLong, {}, true},
+      {"log.retention.bytes", T::int64, "-1", "Delete old segments beyond this size per partition; -1 for no limit.", -1},
+      {"log.retention.check.interval.ms", T::int64, "300000", "How often retention runs.", 1},
+      {"log.index.interval.bytes", T::int32, "4096", "Bytes of log between offset index entries.", 0},
+      {"log.index.size.max.bytes", T::int32, "10485760", "Offset index file size (preallocated).", 4},
+      {"log.cleanup.policy", T::list, "delete", "delete, compact, or both.", 0, 0, {"delete", "compact"}},
+      {"log.cleaner.enable", T::boolean, "true", "Run log compaction for compacted topics."},
+      {"log.cleaner.delete.retention.ms", T::int64, "86400000", "How long tombstones survive compaction.", 0},
+      {"log.cleaner.min.cleanable.ratio", T::float64, "0.5", "Dirty ratio that triggers compaction.", 0, 1},
+      {"log.cleaner.min.compaction.lag.ms", T::int64, "0", "Records younger than this are not compacted.", 0},
+      {"log.cleaner.max.compaction.lag.ms", T::int64, "9223372036854775807", "Records older than this are compacted even below the dirty ratio.", 1},
+      {"log.cleaner.backoff.ms", T::int64, "15000", "Sleep between compaction passes with nothing to do.", 0},
+      {"log.flush.interval.messages", T::int64, "9223372036854775807", "fsync after this many messages per partition.", 1},
+      {"log.flush.interval.ms", T::int64, "", "fsync a partition at most this long after a write; unset means log.flush.scheduler.interval.ms.", 0, kMaxLong, {}, true},
+      {"log.flush.scheduler.interval.ms", T::int64, "9223372036854775807", "How often the periodic flusher checks partitions.", 0},
+      {"log.flush.offset.checkpoint.interval.ms", T::int32, "60000", "How often the recovery point checkpoint is written.", 0},
+      {"log.message.timestamp.type", T::enumeration, "CreateTime", "Timestamp stored in batches.", 0, 0, {"CreateTime", "LogAppendTime"}},
+      {"log.preallocate", T::boolean, "false", "Preallocate segment files."},
+      {"log.segment.delete.delay.ms", T::int64, "60000", "Delay before a deleted segment's file is removed.", 0},
+      {"num.recovery.threads.per.data.dir", T::int32, "2", "Threads that open and recover logs at start.", 1},
+      {"acks.all.fsync", T::boolean, "true",
+       "Conveyor-specific. true: an acks=all produce is acknowledged only after its bytes are "
+       "fsync'd (group commit). false: Kafka's behaviour, acknowledged once in the page cache of "
+       "the in-sync replicas."},
+
+      // --- topics -------------------------------------------------------------
+      {"num.partitions", T::int32, "1", "Partitions of auto-created topics.", 1},
+      {"default.replication.factor", T::int32, "1", "Replication factor of auto-created topics.", 1, 32767},
+      {"auto.create.topics.enable", T::boolean, "true", "Create unknown topics on Metadata and Produce."},
+      {"delete.topic.enable", T::boolean, "true", "Allow DeleteTopics."},
+      {"message.max.bytes", T::int32, "1048588", "Largest record batch accepted (topic: max.message.bytes).", 0},
+      {"compression.type", T::enumeration, "producer", "Final compression of stored batches; only `producer` (keep as sent) is supported.", 0, 0, {"producer"}},
+      {"min.insync.replicas", T::int32, "1", "acks=all needs this many in-sync replicas.", 1},
+      {"unclean.leader.election.enable", T::boolean, "false", "Allow out-of-sync replicas to become leader."},
+
+      // --- operations -----------------------------------------------------------
+      {"log.level", T::enumeration, "info", "Conveyor-specific: spdlog level.", 0, 0,
+       {"trace", "debug", "info", "warn", "error", "critical", "off"}},
+      {"controlled.shutdown.timeout.ms", T::int64, "30000",
+       "Conveyor-specific: on SIGTERM, how long to wait for in-flight requests before closing.", 0},
+  };
+  return table;
+}
+
+}  // namespace
+
+std::span<const ConfigKey> broker_config_keys() { return keys(); }
+
+const ConfigKey* find_broker_key(std::string_view name) {
+  const auto& table = keys();
+  auto it = std::find_if(table.begin(), table.end(), [&](const ConfigKey& k) { return k.name == name; });
+  return it == table.end() ? nullptr : &*it;
+}
+
+}  // namespace conveyor::config

@@ -1,0 +1,258 @@
+// conveyor: a Kafka-compatible broker. This file only wires the parts
+// together: configuration, logging, the metadata controller, the log
+// manager, the shards, the request dispatcher and the network server.
+
+#include <signal.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <condition_variable>
+#include <filesystem>
+#include <future>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "conveyor/api/dispatcher.h"
+#include "conveyor/broker/broker.h"
+#include "conveyor/broker/partition_table.h"
+#include "conveyor/config/broker_config.h"
+#include "conveyor/config/documented_yaml.h"
+#include "conveyor/metadata/controller.h"
+#include "conveyor/metadata/file_metadata_store.h"
+#include "conveyor/server/server.h"
+#include "conveyor/version.h"
+
+namespace {
+
+using namespace conveyor;
+
+struct Options {
+  std::optional<std::string> config_file;
+  std::vector<std::string> overrides;
+};
+
+void print_help() {
+  std::cout << "Usage: conveyor [--config FILE] [--set key=value]...\n\n"
+               "A Kafka-compatible message broker. With no options it runs one node on\n"
+               "localhost:9092 with its data in ./data.\n\n"
+               "Options:\n"
+               "  --config FILE     read configuration from a YAML file (Kafka key names)\n"
+               "  --set key=value   override one configuration key (repeatable)\n"
+               "  --help            show this help and the configuration keys\n"
+               "  --version         print the version\n"
+               "  --print-config    print every key as documented YAML (config/conveyor.yaml)\n\n"
+               "Configuration keys (defaults in brackets):\n";
+  for (const auto& key : config::broker_config_keys()) {
+    std::cout << "  " << key.name << " [" << key.default_value << "]\n      " << key.doc << "\n";
+  }
+}
+
+// Returns the options, or an exit code when the command line says to stop.
+std::variant<Options, int> parse_arguments(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    auto value = [&]() -> std::optional<std::string> {
+      if (i + 1 >= argc) return std::nullopt;
+      return std::string(argv[++i]);
+    };
+    if (arg == "--help" || arg == "-h") {
+      print_help();
+      return 0;
+    }
+    if (arg == "--print-config") {
+      std::cout << config::documented_yaml();
+      return 0;
+    }
+    if (arg == "--version") {
+      std::cout << "conveyor " << kVersion << "\n";
+      return 0;
+    }
+    if (arg == "--config") {
+      auto path = value();
+      if (!path) {
+        std::cerr << "conveyor: --config needs a file\n";
+        return 2;
+      }
+      options.config_file = *path;
+    } else if (arg == "--set") {
+      auto kv = value();
+      if (!kv) {
+        std::cerr << "conveyor: --set needs key=value\n";
+        return 2;
+      }
+      options.overrides.push_back(*kv);
+    } else if (arg.starts_with("--set=")) {
+      options.overrides.emplace_back(arg.substr(6));
+    } else if (arg.starts_with("--config=")) {
+      options.config_file = std::string(arg.substr(9));
+    } else {
+      std::cerr << "conveyor: unknown argument '" << arg << "' (see --help)\n";
+      return 2;
+    }
+  }
+  return options;
+}
+
+// Delivers SIGINT/SIGTERM to one thread: the first asks for a clean shutdown,
+// a second exits at once.
+class SignalWatcher {
+ public:
+  SignalWatcher() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    // Blocked here, before any other thread exists, so all threads inherit it.
+    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+    thread_ = std::thread([this] {
+      int signal = 0;
+      sigwait(&set_, &signal);
+      {
+        std::lock_guard lock(mutex_);
+        requested_ = signal;
+      }
+      cv_.notify_all();
+      sigwait(&set_, &signal);
+      spdlog::warn("second signal {}: exiting immediately", signal);
+      std::_Exit(1);
+    });
+    thread_.detach();
+  }
+  int wait() {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [this] { return requested_ != 0; });
+    return requested_;
+  }
+
+ private:
+  sigset_t set_;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  int requested_ = 0;
+};
+
+template <typename Awaitable>
+void run_and_wait(runtime::ShardSet& shards, runtime::ShardId shard, Awaitable task) {
+  std::promise<void> done;
+  boost::asio::co_spawn(shards.executor(shard), std::move(task), [&](std::exception_ptr e) {
+    if (e) {
+      done.set_exception(e);
+    } else {
+      done.set_value();
+    }
+  });
+  done.get_future().get();
+}
+
+std::string describe_listeners(const std::vector<config::Listener>& listeners) {
+  std::string out;
+  for (const auto& l : listeners) out += (out.empty() ? "" : ",") + l.name + "://" + l.host + ":" + std::to_string(l.port);
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto parsed = parse_arguments(argc, argv);
+  if (auto* code = std::get_if<int>(&parsed)) return *code;
+  const Options& options = std::get<Options>(parsed);
+
+  config::ConfigSources sources;
+  auto loaded = config::load_broker_config(options.config_file, options.overrides, &sources);
+  if (!loaded) {
+    std::cerr << "conveyor: configuration error: " << loaded.error() << "\n";
+    return 2;
+  }
+  config::BrokerConfig config = std::move(loaded.value());
+  spdlog::set_default_logger(spdlog::stderr_color_mt("conveyor"));
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  spdlog::set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%^%l%$] %v");
+
+  SignalWatcher signals;
+  const unsigned shard_count = config.num_network_threads > 0
+                                   ? static_cast<unsigned>(config.num_network_threads)
+                                   : std::max(1u, std::thread::hardware_concurrency());
+  runtime::ShardSet shards(shard_count);
+
+  // Bind first: a busy port is a start-up error, and port 0 resolves here.
+  server::ServerSettings settings;
+  for (const auto& l : config.listeners) settings.listeners.push_back({l.host, l.port});
+  settings.connection.max_request_bytes = static_cast<std::size_t>(config.socket_request_max_bytes);
+  settings.connection.idle_timeout = std::chrono::milliseconds(config.connections_max_idle_ms);
+  settings.queued_max_request_bytes = static_cast<std::size_t>(config.queued_max_request_bytes);
+  settings.max_connections = config.max_connections;
+  settings.max_connections_per_ip = config.max_connections_per_ip;
+  settings.socket_send_buffer_bytes = config.socket_send_buffer_bytes;
+  settings.socket_receive_buffer_bytes = config.socket_receive_buffer_bytes;
+
+  for (const auto& dir : config.log_dirs) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+      spdlog::critical("cannot create log directory {}: {}", dir, ec.message());
+      return 1;
+    }
+  }
+  auto store = metadata::FileMetadataStore::open(config.log_dirs.front() + "/cluster-metadata.log");
+  if (!store) {
+    spdlog::critical("{}", store.error());
+    return 1;
+  }
+
+  // Partition logs arrive with the log engine; until then topics exist in
+  // metadata only.
+  struct NoPartitions final : broker::PartitionLifecycle {
+    void apply(runtime::ShardId, broker::ShardState&, const metadata::Image*, const metadata::Image&) override {}
+  } lifecycle;
+
+  server::Server server(shards, settings);
+  if (auto listening = server.listen(); !listening) {
+    spdlog::critical("{}", listening.error());
+    return 1;
+  }
+  const auto ports = server.bound_ports();
+  for (std::size_t i = 0; i < config.advertised_listeners.size() && i < ports.size(); ++i) {
+    if (config.advertised_listeners[i].port == 0) config.advertised_listeners[i].port = ports[i];
+    if (config.advertised_listeners[i].host.empty() || config.advertised_listeners[i].host == "0.0.0.0") {
+      config.advertised_listeners[i].host = "localhost";
+    }
+  }
+  const auto& advertised = config.advertised_listeners.front();
+  auto controller = std::make_unique<metadata::Controller>(
+      config, *store.value(),
+      std::vector<metadata::BrokerInfo>{{config.node_id, advertised.host, advertised.port, std::nullopt}});
+  if (auto ok = controller->load(); !ok) {
+    spdlog::critical("cannot load the metadata log: {}", ok.error());
+    return 1;
+  }
+  broker::Broker broker(config, shards, *controller, lifecycle);
+  api::Dispatcher dispatcher(broker);
+
+  shards.start();
+  run_and_wait(shards, 0, broker.publish_image());
+  server.start(dispatcher);
+  auto bound = config.listeners;
+  for (std::size_t i = 0; i < bound.size() && i < ports.size(); ++i) bound[i].port = ports[i];
+  spdlog::info("conveyor {} started: node.id={} cluster.id={} listeners={} advertised.listeners={} log.dirs={} "
+               "shards={} config={}{}",
+               kVersion, config.node_id, controller->image()->cluster_id(), describe_listeners(bound),
+               describe_listeners(config.advertised_listeners), fmt::join(config.log_dirs, ","), shard_count,
+               sources.file ? *sources.file : "embedded default",
+               sources.overridden_keys.empty() ? std::string()
+                                               : fmt::format(" with --set {}", fmt::join(sources.overridden_keys, ",")));
+
+  const int signal = signals.wait();
+  spdlog::info("signal {}: shutting down (in-flight requests finish, logs are flushed)", signal);
+  server.shutdown();
+  if (!server.wait_for_connections(std::chrono::steady_clock::now() +
+                                   std::chrono::milliseconds(config.shutdown_timeout_ms))) {
+    spdlog::warn("connections still open after {} ms; closing anyway", config.shutdown_timeout_ms);
+  }
+  shards.stop();
+  shards.join();
+  spdlog::info("conveyor stopped");
+  return 0;
+}
