@@ -42,9 +42,12 @@ const char* to_string(BatchError error) {
     case BatchError::bad_length: return "invalid batch length";
     case BatchError::bad_magic: return "unsupported magic";
     case BatchError::bad_crc: return "CRC mismatch";
-    case BatchError::bad_record_count: return "record count disagrees with last offset delta";
+    case BatchError::bad_record_count: return "record count disagrees with the batch";
     case BatchError::bad_records: return "records do not parse";
     case BatchError::bad_compression: return "bad compression";
+    case BatchError::bad_offset_delta: return "record offset deltas disagree with the batch";
+    case BatchError::too_large: return "decompressed records exceed the limit";
+    case BatchError::bad_control_record: return "invalid control record";
   }
   return "unknown";
 }

@@ -94,13 +94,21 @@ struct RecordBatchHeader {
 };
 
 enum class BatchError : std::uint8_t {
-  truncated,         // fewer bytes than the header or than batch_length says
-  bad_length,        // batch_length too small for a v2 header, or negative
-  bad_magic,         // magic other than 2 where v2 is required
-  bad_crc,           // CRC32C does not match
-  bad_record_count,  // record_count negative or disagreeing with last_offset_delta
-  bad_records,       // the records section does not parse as record_count records
-  bad_compression,   // unknown codec, or the payload fails to decompress
+  truncated,           // fewer bytes than the header or than batch_length says
+  bad_length,          // batch_length too small for a v2 header, or negative, or
+                       // bytes after the batch where exactly one was expected
+  bad_magic,           // magic other than 2 where v2 is required
+  bad_crc,             // CRC32C does not match
+  bad_record_count,    // record_count negative, disagreeing with last_offset_delta,
+                       // or with the number of records actually present
+  bad_records,         // a record does not parse: a varint longer than 5/10
+                       // bytes, a length negative or beyond the bytes left, a
+                       // record whose fields disagree with its declared length
+  bad_compression,     // unknown codec, or the payload fails to decompress
+  bad_offset_delta,    // record offset deltas not 0..n-1 (or, for compacted
+                       // batches, not increasing) or not ending at last_offset_delta
+  too_large,           // the decompressed records exceed the caller's bound
+  bad_control_record,  // a control batch whose records are not control records
 };
 
 const char* to_string(BatchError error);
