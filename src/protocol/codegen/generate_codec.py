@@ -445,7 +445,10 @@ def emit_decode_value(o, f, target, reader):
         o("}")
     elif k == "struct":
         if f.optional():
-            o(f"if ({reader}.read_int8() < 0) {{\n  {target}.reset();\n}} else {{\n  {target}.emplace().decode_from({reader}, version);\n}}")
+            # emplace(T{}), not emplace(): clang (14) decides that a nested struct
+            # with default member initializers is not default-constructible
+            # while the enclosing struct is incomplete, and optional remembers.
+            o(f"if ({reader}.read_int8() < 0) {{\n  {target}.reset();\n}} else {{\n  {target}.emplace({f.base_cpp()}{{}}).decode_from({reader}, version);\n}}")
         else:
             o(f"{target}.decode_from({reader}, version);")
 
