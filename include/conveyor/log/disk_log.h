@@ -1,0 +1,109 @@
+#pragma once
+// DiskLog: the PartitionLog on local disk — a SegmentSet in one partition
+// directory, a checkpoint file and group commit through a FlushScheduler.
+//
+// Invariants (between calls, on the owning shard):
+//   - segments are contiguous in offset order; the last is the active one,
+//     the only one with writable (preallocated) indexes;
+//   - log_start_offset() lies in [first segment base, log_end_offset()];
+//   - recovery_point() <= log_end_offset(); every segment wholly below the
+//     recovery point has been fdatasync'd with its trimmed indexes, so open()
+//     trusts it (cheap index checks, tail scan) and scans only from the
+//     segment holding the recovery point — or nothing after a clean close,
+//     which leaves files::kCleanShutdownName behind (removed, durably, on open).
+//
+// Durability bookkeeping: `unflushed_from_` is the base of the first segment
+// a flush must still cover; request_flush() names the log files of those
+// segments (and the indexes of the rolled ones, and the directory when a
+// segment was created) and moves it to the active segment at once. That is
+// safe because the scheduler completes requests in order.
+//
+// Blocking work: append and read only pwrite/pread. close, checkpoint,
+// delete_records_before, enforce_retention and remove fsync or unlink files.
+
+#include <atomic>
+#include <memory>
+
+#include "conveyor/log/partition_log.h"
+#include "conveyor/log/segment_set.h"
+
+namespace conveyor::log {
+
+class DiskLog final : public PartitionLog {
+ public:
+  struct RecoveryStats {
+    std::size_t segments_loaded = 0;     // trusted (index checks + tail scan)
+    std::size_t segments_recovered = 0;  // fully scanned, indexes rebuilt
+    std::uint64_t bytes_truncated = 0;
+    std::size_t segments_dropped = 0;    // after a corrupt segment that was not the last
+    bool clean_shutdown = false;
+  };
+
+  static Result<std::unique_ptr<DiskLog>, LogError> open(std::filesystem::path dir, LogConfig config,
+                                                         FlushScheduler* flusher, std::int64_t now_ms);
+  ~DiskLog() override;
+
+  Result<AppendResult, LogError> append(std::span<std::uint8_t> batches, std::int32_t leader_epoch,
+                                        std::int64_t now_ms) override;
+  Result<ReadResult, LogError> read(std::int64_t offset, std::uint32_t max_bytes, bool min_one_batch,
+                                    std::optional<std::int64_t> max_offset = std::nullopt) override;
+  std::optional<OffsetAndTimestamp> offset_for_timestamp(std::int64_t timestamp) override;
+  std::optional<OffsetAndTimestamp> max_timestamp() override;
+  Result<std::int64_t, LogError> delete_records_before(std::int64_t offset) override;
+  Result<std::size_t, LogError> enforce_retention(std::int64_t now_ms) override;
+  void request_flush(std::function<void(std::int64_t durable_end_offset)> done) override;
+  std::int64_t recovery_point() const override;
+  Result<void, LogError> checkpoint() override;
+  void close() override;
+  void remove() override;
+  void update_config(const LogConfig& config) override;
+
+  std::int64_t log_start_offset() const override { return log_start_offset_; }
+  std::int64_t log_end_offset() const override { return segments_.active().next_offset(); }
+  std::int64_t high_watermark() const override { return log_end_offset(); }
+  std::int64_t size_in_bytes() const override { return static_cast<std::int64_t>(size_bytes_); }
+  std::size_t segment_count() const override { return segments_.size(); }
+  const std::filesystem::path& dir() const override { return dir_; }
+
+  const RecoveryStats& recovery_stats() const { return recovery_; }
+  const SegmentSet& segments() const { return segments_; }
+  const LogConfig& config() const { return config_; }
+
+ private:
+  // Shared with flush callbacks, which may outlive the log.
+  struct FlushState {
+    std::atomic<std::int64_t> durable_offset{0};
+    std::atomic<bool> failed{false};
+  };
+
+  DiskLog(std::filesystem::path dir, LogConfig config, FlushScheduler* flusher);
+  Result<void, LogError> recover_segments(std::int64_t now_ms);
+  Result<void, LogError> maybe_roll(std::size_t bytes, std::size_t batches, std::int64_t last_offset,
+                                    std::int64_t max_timestamp, std::int64_t now_ms);
+  Result<void, LogError> roll(std::int64_t now_ms);
+  void delete_front_segment();
+  bool offline() const { return offline_ || flush_state_->failed.load(std::memory_order_relaxed); }
+
+  std::filesystem::path dir_;
+  LogConfig config_;
+  FlushScheduler* flusher_;
+  SegmentSet segments_;
+  std::int64_t log_start_offset_ = 0;
+  std::uint64_t size_bytes_ = 0;
+  std::shared_ptr<FlushState> flush_state_ = std::make_shared<FlushState>();
+  std::shared_ptr<const FileHandle> dir_handle_;
+  std::int64_t unflushed_from_ = 0;
+  bool dir_dirty_ = false;
+  std::int64_t messages_since_flush_ = 0;
+  std::int64_t last_flush_ms_ = 0;
+  bool closed_ = false;
+  bool offline_ = false;
+  RecoveryStats recovery_;
+};
+
+// LogConfig with values the engine cannot work with brought into range
+// (segment.bytes <= 2 GiB - 1 because index positions are 32-bit, index size
+// at least one entry).
+LogConfig sanitize(LogConfig config);
+
+}  // namespace conveyor::log
