@@ -15,6 +15,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   librdkafka-dev kcat
   python3 python3-confluent-kafka python3-kafka
+  python3-snappy python3-lz4 python3-zstandard   # kafka-python's codecs
+  docker-compose            # static check of docker/docker-compose.yml (no engine here)
   nodejs
   clang libclang-rt-14-dev   # libFuzzer targets and sanitizer runtimes
   gnuplot-nox               # the throughput/latency plot in docs/benchmarks.md

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <condition_variable>
 #include <filesystem>
 #include <future>
@@ -16,9 +17,13 @@
 
 #include "conveyor/api/dispatcher.h"
 #include "conveyor/broker/broker.h"
+#include "conveyor/broker/log_lifecycle.h"
+#include "conveyor/broker/log_maintenance.h"
 #include "conveyor/broker/partition_table.h"
 #include "conveyor/config/broker_config.h"
 #include "conveyor/config/documented_yaml.h"
+#include "conveyor/log/flush_scheduler.h"
+#include "conveyor/log/log_manager.h"
 #include "conveyor/metadata/controller.h"
 #include "conveyor/metadata/file_metadata_store.h"
 #include "conveyor/server/server.h"
@@ -202,11 +207,16 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  // Partition logs arrive with the log engine; until then topics exist in
-  // metadata only.
-  struct NoPartitions final : broker::PartitionLifecycle {
-    void apply(runtime::ShardId, broker::ShardState&, const metadata::Image*, const metadata::Image&) override {}
-  } lifecycle;
+  // Group commit for every log, then the log dirs (finishing interrupted
+  // topic deletions). Partition logs are opened by the shards that own them
+  // when the metadata image is first published.
+  log::FlushScheduler flusher;
+  log::LogManager logs({config.log_dirs.begin(), config.log_dirs.end()}, &flusher);
+  if (auto started = logs.start(); !started) {
+    spdlog::critical("cannot use log.dirs {}: {}", fmt::join(config.log_dirs, ","), log::to_string(started.error()));
+    return 1;
+  }
+  broker::LogLifecycle lifecycle(config, logs, shard_count);
 
   server::Server server(shards, settings);
   if (auto listening = server.listen(); !listening) {
@@ -234,6 +244,11 @@ int main(int argc, char** argv) {
   shards.start();
   run_and_wait(shards, 0, broker.publish_image());
   server.start(dispatcher);
+  const std::chrono::milliseconds retention_interval(config.log_retention_check_interval_ms);
+  for (runtime::ShardId shard = 0; shard < shards.size(); ++shard) {
+    boost::asio::co_spawn(shards.executor(shard), broker::retention_loop(broker, retention_interval),
+                          boost::asio::detached);
+  }
   auto bound = config.listeners;
   for (std::size_t i = 0; i < bound.size() && i < ports.size(); ++i) bound[i].port = ports[i];
   spdlog::info("conveyor {} started: node.id={} cluster.id={} listeners={} advertised.listeners={} log.dirs={} "
@@ -251,8 +266,18 @@ int main(int argc, char** argv) {
                                    std::chrono::milliseconds(config.shutdown_timeout_ms))) {
     spdlog::warn("connections still open after {} ms; closing anyway", config.shutdown_timeout_ms);
   }
+  // Close every log on its own shard (flush, checkpoints, clean-shutdown
+  // marker), then stop the shards and the flusher.
+  for (runtime::ShardId shard = 0; shard < shards.size(); ++shard) {
+    auto close = [&broker]() -> boost::asio::awaitable<void> {
+      broker::close_shard_logs(broker);
+      co_return;
+    };
+    run_and_wait(shards, shard, close());
+  }
   shards.stop();
   shards.join();
+  flusher.stop();
   spdlog::info("conveyor stopped");
   return 0;
 }

@@ -3,6 +3,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "conveyor/broker/partition_table.h"
+#include "conveyor/broker/shard_for.h"
 #include "conveyor/runtime/run_on.h"
 
 namespace conveyor::broker {
@@ -26,8 +27,7 @@ Broker::~Broker() = default;
 ShardState& Broker::local() { return *states_[runtime::ShardSet::current()]; }
 
 runtime::ShardId Broker::shard_for(const protocol::Uuid& topic_id, std::int32_t partition) const {
-  const std::size_t h = std::hash<protocol::Uuid>{}(topic_id) ^ (static_cast<std::size_t>(partition) * 0x9E3779B97F4A7C15ULL);
-  return static_cast<runtime::ShardId>((h >> 17) % shards_.size());
+  return broker::shard_for(topic_id, partition, shards_.size());
 }
 
 asio::awaitable<void> Broker::publish_image() {

@@ -1,7 +1,7 @@
 #pragma once
 // PartitionTable: the partitions one shard owns, by (topic id, partition).
 // Touched only on its shard. Each Partition holds the partition's log and
-// the event that wakes long-polling fetches when data arrives.
+// the long-polling fetches waiting for data to arrive on it.
 
 #include <cstdint>
 #include <functional>
@@ -10,7 +10,7 @@
 #include <unordered_map>
 
 #include "conveyor/protocol/uuid.h"
-#include "conveyor/runtime/event.h"
+#include "conveyor/broker/fetch_wakeup.h"
 
 namespace conveyor::log {
 class PartitionLog;
@@ -32,22 +32,21 @@ struct PartitionKeyHash {
 
 class Partition {
  public:
-  Partition(std::string topic, PartitionKey key, std::shared_ptr<log::PartitionLog> log,
-            const boost::asio::any_io_executor& executor)
-      : topic_(std::move(topic)), key_(key), log_(std::move(log)), data_arrived_(executor) {}
+  Partition(std::string topic, PartitionKey key, std::shared_ptr<log::PartitionLog> log)
+      : topic_(std::move(topic)), key_(key), log_(std::move(log)) {}
 
   const std::string& topic() const { return topic_; }
   const PartitionKey& key() const { return key_; }
   log::PartitionLog& log() { return *log_; }
   const std::shared_ptr<log::PartitionLog>& log_ptr() const { return log_; }
   // Notified after every append that moves the high watermark.
-  runtime::Event& data_arrived() { return data_arrived_; }
+  DataWaiters& waiters() { return waiters_; }
 
  private:
   std::string topic_;
   PartitionKey key_;
   std::shared_ptr<log::PartitionLog> log_;
-  runtime::Event data_arrived_;
+  DataWaiters waiters_;
 };
 
 class PartitionTable {

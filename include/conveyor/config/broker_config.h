@@ -41,6 +41,9 @@ struct BrokerConfig {
 
   // Storage
   std::vector<std::string> log_dirs;
+  // acks=all waits for the group-commit fsync (Conveyor-specific, see docs/durability.md).
+  bool acks_all_fsync = true;
+  std::int64_t log_retention_check_interval_ms = 300000;
   // Topic defaults (the broker-level synonyms of topic configs), by key.
   ConfigValues values;
 

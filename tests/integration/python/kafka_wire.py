@@ -69,3 +69,152 @@ def parse_api_versions_v0(payload):
         apis[key] = (lo, hi)
         pos += 6
     return correlation_id, error, apis
+
+
+# -- record batches (magic 2) ------------------------------------------------
+def _crc32c_table():
+    table = []
+    for i in range(256):
+        crc = i
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0x82F63B78 if crc & 1 else crc >> 1
+        table.append(crc)
+    return table
+
+
+_CRC32C = _crc32c_table()
+
+
+def crc32c(data):
+    crc = 0xFFFFFFFF
+    for b in data:
+        crc = _CRC32C[(crc ^ b) & 0xFF] ^ (crc >> 8)
+    return crc ^ 0xFFFFFFFF
+
+
+def varint(n):
+    z = (n << 1) ^ (n >> 63)  # zigzag
+    out = b""
+    while True:
+        byte = z & 0x7F
+        z >>= 7
+        if z:
+            out += bytes([byte | 0x80])
+        else:
+            return out + bytes([byte])
+
+
+def _bytes_field(value):
+    return varint(-1) if value is None else varint(len(value)) + value
+
+
+def record_batch(values, base_timestamp=1_700_000_000_000, corrupt_crc=False):
+    """An uncompressed magic-2 batch of records with null keys."""
+    records = b""
+    for i, value in enumerate(values):
+        body = b"\x00" + varint(0) + varint(i) + _bytes_field(None) + _bytes_field(value) + varint(0)
+        records += varint(len(body)) + body
+    after_crc = struct.pack(">hiqqqhii", 0, len(values) - 1, base_timestamp, base_timestamp, -1, -1, -1,
+                            len(values)) + records
+    crc = crc32c(after_crc) ^ (1 if corrupt_crc else 0)
+    batch_length = 4 + 1 + 4 + len(after_crc)  # leader epoch + magic + crc + rest
+    return struct.pack(">qiibI", 0, batch_length, 0, 2, crc) + after_crc
+
+
+def _string(s):
+    encoded = s.encode()
+    return struct.pack(">h", len(encoded)) + encoded
+
+
+def produce_request_v3(topic, partition, records, acks=-1, correlation_id=1):
+    body = struct.pack(">hhi", -1, acks, 30000)
+    body += struct.pack(">i", 1) + _string(topic) + struct.pack(">i", 1)
+    body += struct.pack(">ii", partition, len(records)) + records
+    return frame(request_header(0, 3, correlation_id) + body)
+
+
+def parse_produce_response_v3(payload):
+    """(correlation id, [(topic, partition, error, base offset)])."""
+    (correlation_id,) = struct.unpack(">i", payload[:4])
+    pos = 4
+    (topics,) = struct.unpack(">i", payload[pos:pos + 4])
+    pos += 4
+    out = []
+    for _ in range(topics):
+        (n,) = struct.unpack(">h", payload[pos:pos + 2])
+        name = payload[pos + 2:pos + 2 + n].decode()
+        pos += 2 + n
+        (partitions,) = struct.unpack(">i", payload[pos:pos + 4])
+        pos += 4
+        for _ in range(partitions):
+            index, error, base_offset, _append_time = struct.unpack(">ihqq", payload[pos:pos + 22])
+            pos += 22
+            out.append((name, index, error, base_offset))
+    return correlation_id, out
+
+
+def fetch_request_v4(topic, partition, offset, max_wait_ms=0, min_bytes=1, correlation_id=1):
+    body = struct.pack(">iiiib", -1, max_wait_ms, min_bytes, 1 << 20, 0)
+    body += struct.pack(">i", 1) + _string(topic) + struct.pack(">i", 1)
+    body += struct.pack(">iqi", partition, offset, 1 << 20)
+    return frame(request_header(1, 4, correlation_id) + body)
+
+
+def parse_fetch_response_v4(payload):
+    """(correlation id, [(partition, error, high watermark, records bytes)])."""
+    correlation_id, _throttle, topics = struct.unpack(">iii", payload[:12])
+    pos = 12
+    out = []
+    for _ in range(topics):
+        (n,) = struct.unpack(">h", payload[pos:pos + 2])
+        pos += 2 + n
+        (partitions,) = struct.unpack(">i", payload[pos:pos + 4])
+        pos += 4
+        for _ in range(partitions):
+            index, error, high_watermark, _lso, aborted = struct.unpack(">ihqqi", payload[pos:pos + 26])
+            pos += 26 + max(aborted, 0) * 16
+            (size,) = struct.unpack(">i", payload[pos:pos + 4])
+            pos += 4
+            records = payload[pos:pos + max(size, 0)] if size >= 0 else None
+            pos += max(size, 0)
+            out.append((index, error, high_watermark, records))
+    return correlation_id, out
+
+
+def batch_values(records):
+    """The values of every record in uncompressed batches (for checks)."""
+    values = []
+    pos = 0
+    while pos + 61 <= len(records):
+        (batch_length,) = struct.unpack(">i", records[pos + 8:pos + 12])
+        end = pos + 12 + batch_length
+        if end > len(records):
+            break
+        (count,) = struct.unpack(">i", records[pos + 57:pos + 61])
+        rpos = pos + 61
+        for _ in range(count):
+            length, rpos = _read_varint(records, rpos)
+            body_end = rpos + length
+            rpos += 1  # attributes
+            _, rpos = _read_varint(records, rpos)  # timestamp delta
+            _, rpos = _read_varint(records, rpos)  # offset delta
+            key_len, rpos = _read_varint(records, rpos)
+            rpos += max(key_len, 0)
+            value_len, rpos = _read_varint(records, rpos)
+            values.append(records[rpos:rpos + value_len] if value_len >= 0 else None)
+            rpos = body_end
+        pos = end
+    return values
+
+
+def _read_varint(data, pos):
+    shift = 0
+    z = 0
+    while True:
+        byte = data[pos]
+        pos += 1
+        z |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            break
+        shift += 7
+    return (z >> 1) ^ -(z & 1), pos

@@ -35,6 +35,12 @@ class BadInputTest(unittest.TestCase):
         correlation_id, error, apis = wire.parse_api_versions_v0(c.read_frame())
         self.assertEqual((correlation_id, error), (5, 0))
         self.assertEqual(apis[18], (0, 4))
+        # Produce from v0, as Kafka lists it: librdkafka only compresses for
+        # brokers that list Produce v0 (KAFKA-18659).
+        self.assertEqual(apis[0][0], 0)
+        # Fetch and ListOffsets start where Kafka 4.0 does (KIP-896).
+        self.assertEqual(apis[1][0], 4)
+        self.assertEqual(apis[2][0], 1)
         c.send(wire.api_versions_request(version=3, correlation_id=6))
         payload = c.read_frame()
         # ApiVersions responses always use header v0: no tagged fields after the id.

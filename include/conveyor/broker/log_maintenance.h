@@ -1,0 +1,21 @@
+#pragma once
+// Background work on each shard's own partitions: retention every
+// log.retention.check.interval.ms, and closing every log at shutdown.
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+
+#include "conveyor/broker/broker.h"
+
+namespace conveyor::broker {
+
+// Runs forever on the calling shard: each interval, one retention pass over
+// the partitions this shard owns (deletes whole segments past retention.ms
+// or retention.bytes; never the active one).
+boost::asio::awaitable<void> retention_loop(Broker& broker, std::chrono::milliseconds interval);
+
+// Closes every log of the calling shard: flushes, writes checkpoints, marks
+// a clean shutdown so the next start skips recovery.
+void close_shard_logs(Broker& broker);
+
+}  // namespace conveyor::broker
