@@ -176,6 +176,10 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   spdlog::set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%^%l%$] %v");
 
+  // A client that disconnects while its Fetch response is being sent with
+  // sendfile(2) would otherwise kill the broker with SIGPIPE; the send fails
+  // with EPIPE instead and only that connection closes.
+  ::signal(SIGPIPE, SIG_IGN);
   SignalWatcher signals;
   const unsigned shard_count = config.num_network_threads > 0
                                    ? static_cast<unsigned>(config.num_network_threads)

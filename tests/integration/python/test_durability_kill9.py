@@ -13,39 +13,47 @@ TIMEOUT = 30
 
 class KillNineTest(unittest.TestCase):
     def setUp(self):
-        # Small segments, so the kill lands among several segments and indexes.
-        self.broker = Broker("log.segment.bytes=65536").start()
+        # Small segments (and batches well below them), so the kill lands
+        # among several segments and indexes.
+        self.broker = Broker("log.segment.bytes=262144").start()
 
     def tearDown(self):
         self.broker.cleanup()
 
     def test_acknowledged_messages_survive_kill_9(self):
         acked = {}
+        failed = []
 
         def delivered(err, msg):
             if err is None:
                 acked[msg.offset()] = msg.value()
+            else:
+                failed.append(err)
 
         producer = Producer({"bootstrap.servers": self.broker.bootstrap, "acks": "all", "linger.ms": 2,
-                             "message.timeout.ms": 3000, "retries": 0})
+                             "batch.size": 16384, "message.timeout.ms": 3000, "retries": 0})
         sent = 0
-        while len(acked) < 3000:
+        for _ in range(3000):
             producer.produce("durable", value=f"message-{sent}".encode() * 4, partition=0, on_delivery=delivered)
             sent += 1
             producer.poll(0)
-            if sent % 500 == 0:
-                producer.flush(TIMEOUT)
+        self.assertEqual(producer.flush(TIMEOUT), 0)
+        self.assertEqual((len(acked), failed), (3000, []))
         # Keep producing while the broker dies.
         for _ in range(2000):
             producer.produce("durable", value=f"message-{sent}".encode() * 4, partition=0, on_delivery=delivered)
             sent += 1
         producer.poll(0)
         self.broker.kill()
-        producer.flush(10)
+        # Every message gets its report: acknowledged before the kill, or
+        # failed by message.timeout.ms.
+        while len(acked) + len(failed) < sent:
+            self.assertGreater(producer.poll(TIMEOUT), 0, "a delivery report is missing")
         self.assertGreaterEqual(len(acked), 3000)
 
         self.broker.start()
-        consumer = Consumer({"bootstrap.servers": self.broker.bootstrap, "group.id": "unused"})
+        consumer = Consumer({"bootstrap.servers": self.broker.bootstrap, "group.id": "unused",
+                             "enable.auto.commit": False})
         low, high = consumer.get_watermark_offsets(TopicPartition("durable", 0), timeout=TIMEOUT)
         self.assertEqual(low, 0)
         self.assertGreaterEqual(high, max(acked) + 1)
@@ -67,7 +75,7 @@ class KillNineTest(unittest.TestCase):
         after.produce("durable", value=b"after-recovery", partition=0,
                       on_delivery=lambda err, msg: offsets.append(msg.offset()))
         after.flush(TIMEOUT)
-        self.assertEqual(offsets, [high])
+        self.assertEqual(offsets, [high], "\n".join(self.broker.log_lines[-20:]))
 
 
 if __name__ == "__main__":

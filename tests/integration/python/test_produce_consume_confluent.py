@@ -112,7 +112,8 @@ class ProduceConsumeTest(unittest.TestCase):
         for i in range(50):
             producer.produce("times", value=f"t{i}".encode(), partition=0, timestamp=base + i * 1000)
             producer.flush(TIMEOUT)  # one batch per record: the time index sees each
-        consumer = Consumer({"bootstrap.servers": self.broker.bootstrap, "group.id": "unused"})
+        consumer = Consumer({"bootstrap.servers": self.broker.bootstrap, "group.id": "unused",
+                             "enable.auto.commit": False})
         self.assertEqual(consumer.get_watermark_offsets(TopicPartition("times", 0), timeout=TIMEOUT), (0, 50))
         found = consumer.offsets_for_times([TopicPartition("times", 0, base + 20_500)], timeout=TIMEOUT)
         self.assertEqual(found[0].offset, 21)

@@ -71,5 +71,17 @@ class ProduceFetchWireTest(unittest.TestCase):
         self.assertEqual(wire.batch_values(partitions[0][3]), [b"wake-up"])
 
 
+    def test_client_gone_during_long_poll_does_not_hurt_the_broker(self):
+        end = self.fetch(0)[2]
+        for _ in range(3):
+            c = wire.Connection(self.broker.port)
+            c.send(wire.fetch_request_v4("wire", 0, end, max_wait_ms=30000, min_bytes=1, correlation_id=5))
+            c.close()
+        # The append wakes the abandoned long polls; their answers go to closed sockets.
+        self.produce(wire.record_batch([b"x" * 4096] * 64))
+        self.assertEqual(self.fetch(end)[1], 0)
+        self.assertIsNone(self.broker.process.poll())
+
+
 if __name__ == "__main__":
     unittest.main()
