@@ -218,3 +218,45 @@ def _read_varint(data, pos):
             break
         shift += 7
     return (z >> 1) ^ -(z & 1), pos
+
+
+def fetch_request_v7(partitions, session_id=0, session_epoch=-1, forgotten=(), max_wait_ms=0, min_bytes=0,
+                     correlation_id=1):
+    """partitions: [(topic, partition, fetch offset)]; forgotten: [(topic, partition)]."""
+    body = struct.pack(">iiiibii", -1, max_wait_ms, min_bytes, 1 << 20, 0, session_id, session_epoch)
+    by_topic = {}
+    for topic, partition, offset in partitions:
+        by_topic.setdefault(topic, []).append((partition, offset))
+    body += struct.pack(">i", len(by_topic))
+    for topic, parts in by_topic.items():
+        body += _string(topic) + struct.pack(">i", len(parts))
+        for partition, offset in parts:
+            body += struct.pack(">iqqi", partition, offset, -1, 1 << 20)
+    gone = {}
+    for topic, partition in forgotten:
+        gone.setdefault(topic, []).append(partition)
+    body += struct.pack(">i", len(gone))
+    for topic, parts in gone.items():
+        body += _string(topic) + struct.pack(">i", len(parts)) + b"".join(struct.pack(">i", p) for p in parts)
+    return frame(request_header(1, 7, correlation_id) + body)
+
+
+def parse_fetch_response_v7(payload):
+    """(error, session id, {(topic, partition): (error, high watermark, records)})."""
+    _correlation_id, _throttle, error, session_id, topics = struct.unpack(">iihii", payload[:18])
+    pos = 18
+    out = {}
+    for _ in range(topics):
+        (n,) = struct.unpack(">h", payload[pos:pos + 2])
+        topic = payload[pos + 2:pos + 2 + n].decode()
+        pos += 2 + n
+        (partitions,) = struct.unpack(">i", payload[pos:pos + 4])
+        pos += 4
+        for _ in range(partitions):
+            index, perror, high_watermark, _lso, _log_start, aborted = struct.unpack(">ihqqqi", payload[pos:pos + 34])
+            pos += 34 + max(aborted, 0) * 16
+            (size,) = struct.unpack(">i", payload[pos:pos + 4])
+            pos += 4
+            out[(topic, index)] = (perror, high_watermark, payload[pos:pos + max(size, 0)])
+            pos += max(size, 0)
+    return error, session_id, out
