@@ -16,6 +16,7 @@
 #include "conveyor/api/delete_topics.h"
 #include "conveyor/api/describe_cluster.h"
 #include "conveyor/api/describe_configs.h"
+#include "conveyor/api/describe_log_dirs.h"
 #include "conveyor/api/fetch.h"
 #include "conveyor/api/incremental_alter_configs.h"
 #include "conveyor/api/list_offsets.h"
@@ -56,6 +57,7 @@ const std::vector<ApiEntry>& table() {
         entry<protocol::AlterConfigsRequest, &handle_alter_configs>(),
         entry<protocol::IncrementalAlterConfigsRequest, &handle_incremental_alter_configs>(),
         entry<protocol::DescribeClusterRequest, &handle_describe_cluster>(),
+        entry<protocol::DescribeLogDirsRequest, &handle_describe_log_dirs>(1),
     };
     std::sort(list.begin(), list.end(), [](const ApiEntry& a, const ApiEntry& b) { return a.api_key < b.api_key; });
     return list;

@@ -260,3 +260,33 @@ def parse_fetch_response_v7(payload):
             out[(topic, index)] = (perror, high_watermark, payload[pos:pos + max(size, 0)])
             pos += max(size, 0)
     return error, session_id, out
+
+
+def describe_log_dirs_request_v1(correlation_id=1):
+    """Every partition (a null topic list)."""
+    return frame(request_header(35, 1, correlation_id) + struct.pack(">i", -1))
+
+
+def parse_describe_log_dirs_response_v1(payload):
+    """{log dir: {(topic, partition): size}}."""
+    _correlation_id, _throttle, results = struct.unpack(">iii", payload[:12])
+    pos = 12
+    out = {}
+    for _ in range(results):
+        _error, n = struct.unpack(">hh", payload[pos:pos + 4])
+        log_dir = payload[pos + 4:pos + 4 + n].decode()
+        pos += 4 + n
+        out[log_dir] = {}
+        (topics,) = struct.unpack(">i", payload[pos:pos + 4])
+        pos += 4
+        for _ in range(topics):
+            (n,) = struct.unpack(">h", payload[pos:pos + 2])
+            topic = payload[pos + 2:pos + 2 + n].decode()
+            pos += 2 + n
+            (partitions,) = struct.unpack(">i", payload[pos:pos + 4])
+            pos += 4
+            for _ in range(partitions):
+                partition, size, _lag, _future = struct.unpack(">iqq?", payload[pos:pos + 21])
+                pos += 21
+                out[log_dir][(topic, partition)] = size
+    return out

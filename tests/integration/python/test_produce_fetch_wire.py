@@ -2,6 +2,7 @@
 corrupt CRC gets CORRUPT_MESSAGE and none of its bytes reach the log; an
 empty fetch carries a zero-length (not null) record set; a long-polling
 fetch is answered by the append that satisfies it, not by its timeout."""
+import os
 import threading
 import unittest
 
@@ -70,6 +71,17 @@ class ProduceFetchWireTest(unittest.TestCase):
         c.close()
         self.assertEqual(wire.batch_values(partitions[0][3]), [b"wake-up"])
 
+
+    def test_describe_log_dirs_reports_partition_sizes(self):
+        self.produce(wire.record_batch([b"sized"]))
+        c = wire.Connection(self.broker.port)
+        c.send(wire.describe_log_dirs_request_v1(correlation_id=8))
+        dirs = wire.parse_describe_log_dirs_response_v1(c.read_frame())
+        c.close()
+        self.assertEqual(list(dirs), [os.path.realpath(self.broker.data_dir)])
+        size = dirs[os.path.realpath(self.broker.data_dir)][("wire", 0)]
+        segment = os.path.join(self.broker.data_dir, "wire-0", "00000000000000000000.log")
+        self.assertEqual(size, os.path.getsize(segment))
 
     def test_client_gone_during_long_poll_does_not_hurt_the_broker(self):
         end = self.fetch(0)[2]

@@ -1,0 +1,97 @@
+// DescribeLogDirs (key 35), v1-v4 (v0 went with Kafka 4.0): every log dir
+// with the partitions it holds and their sizes on disk, and (v4+) the
+// directory's total and usable bytes. A null topic list means every
+// partition. offset_lag is 0: there are no future replicas being moved.
+
+#include "conveyor/api/describe_log_dirs.h"
+
+#include <filesystem>
+#include <map>
+
+#include "conveyor/api/on_owning_shards.h"
+#include "conveyor/broker/partition_table.h"
+#include "conveyor/log/partition_log.h"
+
+namespace conveyor::api {
+
+namespace {
+
+namespace asio = boost::asio;
+using protocol::DescribeLogDirsResponse;
+
+struct StoredPartition {
+  std::string log_dir;
+  std::string topic;
+  std::int32_t partition = 0;
+  std::int64_t size = 0;
+};
+
+std::vector<StoredPartition> partitions_on_shard(broker::Broker& broker) {
+  std::vector<StoredPartition> out;
+  broker.local().partitions->for_each([&](broker::Partition& p) {
+    out.push_back({p.log().dir().parent_path().string(), p.topic(), p.key().partition, p.log().size_in_bytes()});
+  });
+  return out;
+}
+
+bool wanted(const protocol::DescribeLogDirsRequest& request, const StoredPartition& p) {
+  if (!request.topics) return true;
+  for (const auto& topic : *request.topics) {
+    if (topic.topic != p.topic) continue;
+    for (const auto partition : topic.partitions) {
+      if (partition == p.partition) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+asio::awaitable<DescribeLogDirsResponse> handle_describe_log_dirs(RequestContext& ctx,
+                                                                  protocol::DescribeLogDirsRequest& request) {
+  auto& broker = ctx.broker;
+  // One (empty) item per shard: every shard reports what it owns.
+  std::vector<std::vector<int>> every_shard(broker.shards().size(), std::vector<int>{0});
+  auto list = [](broker::Broker& b, const std::vector<int>&) -> asio::awaitable<std::vector<std::vector<StoredPartition>>> {
+    co_return std::vector<std::vector<StoredPartition>>{partitions_on_shard(b)};
+  };
+  auto per_shard = co_await on_owning_shards<std::vector<StoredPartition>>(broker, every_shard, list);
+
+  // log dir -> topic -> partitions, in a stable order.
+  std::map<std::string, std::map<std::string, std::vector<DescribeLogDirsResponse::DescribeLogDirsPartition>>> dirs;
+  for (const auto& configured : broker.config().log_dirs) {
+    dirs[std::filesystem::absolute(configured).lexically_normal().string()];
+  }
+  for (const auto& shard : per_shard) {
+    for (const auto& p : shard.front()) {
+      if (!wanted(request, p)) continue;
+      DescribeLogDirsResponse::DescribeLogDirsPartition partition;
+      partition.partition_index = p.partition;
+      partition.partition_size = p.size;
+      dirs[std::filesystem::absolute(p.log_dir).lexically_normal().string()][p.topic].push_back(partition);
+    }
+  }
+  DescribeLogDirsResponse response;
+  for (auto& [dir, topics] : dirs) {
+    DescribeLogDirsResponse::DescribeLogDirsResult result;
+    result.log_dir = dir;
+    for (auto& [name, partitions] : topics) {
+      DescribeLogDirsResponse::DescribeLogDirsTopic topic;
+      topic.name = name;
+      topic.partitions = std::move(partitions);
+      result.topics.push_back(std::move(topic));
+    }
+    if (ctx.version() >= 4) {
+      std::error_code ec;
+      const auto space = std::filesystem::space(dir, ec);
+      if (!ec) {
+        result.total_bytes = static_cast<std::int64_t>(space.capacity);
+        result.usable_bytes = static_cast<std::int64_t>(space.available);
+      }
+    }
+    response.results.push_back(std::move(result));
+  }
+  co_return response;
+}
+
+}  // namespace conveyor::api
