@@ -1,6 +1,7 @@
 #include "conveyor/broker/log_config_for.h"
 
 #include <charconv>
+#include <cstdlib>
 #include <string>
 
 #include "conveyor/config/topic_config.h"
@@ -33,6 +34,7 @@ log::LogConfig log_config_for(const config::BrokerConfig& broker, const config::
   const std::string policy = config::topic_config_value("cleanup.policy", broker, overrides);
   c.cleanup_delete = policy.find("delete") != std::string::npos;
   c.cleanup_compact = policy.find("compact") != std::string::npos;
+  c.min_cleanable_dirty_ratio = std::strtod(config::topic_config_value("min.cleanable.dirty.ratio", broker, overrides).c_str(), nullptr);
   c.delete_retention_ms = number("delete.retention.ms", broker, overrides, c.delete_retention_ms);
   c.min_compaction_lag_ms = number("min.compaction.lag.ms", broker, overrides, c.min_compaction_lag_ms);
   c.flush_messages = number("flush.messages", broker, overrides, c.flush_messages);

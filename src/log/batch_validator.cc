@@ -62,9 +62,10 @@ Result<std::vector<ValidatedBatch>, LogError> validate_batches(std::span<const s
     // CRC, then every record: lengths, varints, count and offset deltas
     // (decompressing when compressed), as Kafka's LogValidator does — a
     // batch that consumers could not parse never reaches the log.
-    if (auto valid = protocol::validate_batch(rest.first(size), kMaxDecompressedBatch); !valid) {
-      return Unexpected{to_log_error(valid.error())};
-    }
+    const auto valid = protocol::validate_batch(rest.first(size), kMaxDecompressedBatch);
+    if (!valid) return Unexpected{to_log_error(valid.error())};
+    // Kafka: "Compacted topic cannot accept message without key".
+    if (config.cleanup_compact && valid->has_null_key) return Unexpected{LogError::invalid_record};
     if (config.timestamp_type == protocol::TimestampType::create_time &&
         (!within(h.base_timestamp, now_ms, config.timestamp_difference_max_ms) ||
          !within(h.max_timestamp, now_ms, config.timestamp_difference_max_ms))) {

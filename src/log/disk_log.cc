@@ -11,6 +11,7 @@
 #include "conveyor/log/checkpoint.h"
 #include "conveyor/log/file_io.h"
 #include "conveyor/log/flush_scheduler.h"
+#include "conveyor/log/log_cleaner.h"
 #include "conveyor/log/log_files.h"
 
 namespace conveyor::log {
@@ -19,6 +20,7 @@ namespace {
 
 constexpr const char* kRecoveryPointKey = "recovery_point";
 constexpr const char* kLogStartOffsetKey = "log_start_offset";
+constexpr const char* kCleanerOffsetKey = "cleaner_offset";
 
 std::int64_t wall_clock_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -75,7 +77,10 @@ Result<std::unique_ptr<DiskLog>, LogError> DiskLog::open(std::filesystem::path d
 }
 
 Result<void, LogError> DiskLog::recover_segments(std::int64_t now_ms) {
-  // 1. What is in the directory: segments, orphan indexes, leftovers.
+  // 1. What is in the directory: segments, orphan indexes, leftovers. A
+  // compacted segment that was committed (`.log.swap`) replaces the old ones.
+  const auto swapped = cleaner::complete_swaps(dir_);
+  if (!swapped) return Unexpected{swapped.error()};
   std::vector<std::int64_t> bases;
   std::set<std::int64_t> index_bases;
   std::error_code ec;
@@ -106,8 +111,10 @@ Result<void, LogError> DiskLog::recover_segments(std::int64_t now_ms) {
   if (values) {
     if (auto it = values->find(kRecoveryPointKey); it != values->end()) recovery_point = std::max<std::int64_t>(it->second, 0);
     if (auto it = values->find(kLogStartOffsetKey); it != values->end()) log_start_offset_ = std::max<std::int64_t>(it->second, 0);
+    if (auto it = values->find(kCleanerOffsetKey); it != values->end()) cleaner_offset_ = std::max<std::int64_t>(it->second, 0);
   }
-  const bool clean = std::filesystem::exists(files::clean_shutdown_path(dir_), ec);
+  const bool marker = std::filesystem::exists(files::clean_shutdown_path(dir_), ec);
+  const bool clean = marker && swapped->empty();
   recovery_.clean_shutdown = clean;
   std::size_t first_to_recover = bases.size();
   if (!clean) {
@@ -121,7 +128,7 @@ Result<void, LogError> DiskLog::recover_segments(std::int64_t now_ms) {
   const auto index_bytes = static_cast<std::size_t>(config_.segment_index_bytes);
   for (std::size_t i = 0; i < bases.size(); ++i) {
     const bool last = i + 1 == bases.size();
-    bool scan = i >= first_to_recover;
+    bool scan = i >= first_to_recover || std::find(swapped->begin(), swapped->end(), bases[i]) != swapped->end();
     auto opened = Segment::open(dir_, bases[i], index_bytes, config_.index_interval_bytes, last || scan, now_ms);
     if (!opened) return Unexpected{opened.error()};
     auto segment = std::move(*opened);
@@ -193,13 +200,14 @@ Result<void, LogError> DiskLog::recover_segments(std::int64_t now_ms) {
     segments_.push_back(std::move(*created));
   }
   log_start_offset_ = std::max(log_start_offset_, segments_.front().base_offset());
+  cleaner_offset_ = std::clamp(cleaner_offset_, log_start_offset_, log_end_offset());
   recovery_point = clean ? log_end_offset() : std::min(recovery_point, log_end_offset());
   flush_state_->durable_offset.store(recovery_point);
   const std::size_t from = segments_.index_of(recovery_point);
   unflushed_from_ = from < segments_.size() ? segments_.at(from).base_offset() : segments_.front().base_offset();
   dir_dirty_ = true;
 
-  if (clean) {
+  if (marker) {
     // Durably forget the clean marker before anything is appended.
     std::filesystem::remove(files::clean_shutdown_path(dir_), ec);
     if (ec || !io::sync_dir(dir_)) return Unexpected{LogError::storage_error};
@@ -424,6 +432,7 @@ std::int64_t DiskLog::recovery_point() const { return flush_state_->durable_offs
 Result<void, LogError> DiskLog::checkpoint() {
   if (offline()) return Unexpected{LogError::storage_error};
   Checkpoint::Values values{{kRecoveryPointKey, recovery_point()}, {kLogStartOffsetKey, log_start_offset_}};
+  if (config_.cleanup_compact || cleaner_offset_ > log_start_offset_) values[kCleanerOffsetKey] = cleaner_offset_;
   return Checkpoint(files::checkpoint_path(dir_)).write(values);
 }
 

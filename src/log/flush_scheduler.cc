@@ -81,8 +81,10 @@ void FlushScheduler::flush_round(std::vector<Request>& batch) {
   }
   std::sort(files.begin(), files.end());
   files.erase(std::unique(files.begin(), files.end()), files.end());
-  bool ok = true;
-  for (const FileHandle* file : files) ok = io::sync(file->fd()) && ok;
+  std::vector<int> fds;
+  fds.reserve(files.size());
+  for (const FileHandle* file : files) fds.push_back(file->fd());
+  const bool ok = syncer_.sync_all(fds);
   {
     std::lock_guard lock(mutex_);
     ++rounds_;

@@ -10,6 +10,7 @@
 //   - its CRC32C matches and its codec is known                 else CORRUPT_MESSAGE
 //   - every record parses (decompressed if need be), the count
 //     matches and offset deltas run 0..n-1                      else INVALID_RECORD
+//   - with cleanup.policy=compact, every record has a key       else INVALID_RECORD
 //   - for CreateTime, base and max timestamps are within
 //     message.timestamp.difference.max.ms of now                else INVALID_TIMESTAMP
 // The first failing batch decides the error; the whole request fails.

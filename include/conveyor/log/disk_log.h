@@ -19,7 +19,8 @@
 // safe because the scheduler completes requests in order.
 //
 // Blocking work: append and read only pwrite/pread. close, checkpoint,
-// delete_records_before, enforce_retention and remove fsync or unlink files.
+// delete_records_before, enforce_retention and remove fsync or unlink files;
+// compact reads and rewrites the closed segments (see log_cleaner.h).
 
 #include <atomic>
 #include <memory>
@@ -51,6 +52,7 @@ class DiskLog final : public PartitionLog {
   std::optional<OffsetAndTimestamp> max_timestamp() override;
   Result<std::int64_t, LogError> delete_records_before(std::int64_t offset) override;
   Result<std::size_t, LogError> enforce_retention(std::int64_t now_ms) override;
+  Result<CompactionStats, LogError> compact(std::int64_t now_ms) override;
   void request_flush(std::function<void(std::int64_t durable_end_offset)> done) override;
   std::int64_t recovery_point() const override;
   Result<void, LogError> checkpoint() override;
@@ -68,6 +70,8 @@ class DiskLog final : public PartitionLog {
   const RecoveryStats& recovery_stats() const { return recovery_; }
   const SegmentSet& segments() const { return segments_; }
   const LogConfig& config() const { return config_; }
+  // Offsets below this have been through a compaction pass (checkpointed).
+  std::int64_t cleaner_offset() const { return cleaner_offset_; }
 
  private:
   // Shared with flush callbacks, which may outlive the log.
@@ -82,6 +86,10 @@ class DiskLog final : public PartitionLog {
                                     std::int64_t max_timestamp, std::int64_t now_ms);
   Result<void, LogError> roll(std::int64_t now_ms);
   void delete_front_segment();
+  // Compaction (disk_log_compaction.cc).
+  std::size_t first_uncleanable_segment(std::int64_t now_ms) const;
+  Result<void, LogError> install_cleaned(std::size_t first, std::size_t count, std::int64_t cleaned_size,
+                                         std::int64_t now_ms);
   bool offline() const { return offline_ || flush_state_->failed.load(std::memory_order_relaxed); }
 
   std::filesystem::path dir_;
@@ -99,6 +107,12 @@ class DiskLog final : public PartitionLog {
   bool closed_ = false;
   bool offline_ = false;
   RecoveryStats recovery_;
+  // Compaction: the end of the last pass (segments wholly below it are
+  // clean), and the earliest clean time of a segment holding tombstones that
+  // pass kept (INT64_MAX: none known; not persisted, so after a restart
+  // such tombstones go with the next pass the dirty ratio starts).
+  std::int64_t cleaner_offset_ = 0;
+  std::int64_t tombstones_cleaned_at_ = INT64_MAX;
 };
 
 // LogConfig with values the engine cannot work with brought into range

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "conveyor/base/file_handle.h"
+#include "conveyor/log/parallel_sync.h"
 
 namespace conveyor::log {
 
@@ -65,6 +66,7 @@ class FlushScheduler {
   void run();
   void flush_round(std::vector<Request>& batch);
 
+  ParallelSync syncer_;  // the round's files are fdatasync'd concurrently
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::vector<Request> pending_;

@@ -22,6 +22,7 @@ struct LogConfig {
   bool cleanup_compact = false;                     // cleanup.policy contains compact
   std::int64_t delete_retention_ms = 86400000;      // delete.retention.ms
   std::int64_t min_compaction_lag_ms = 0;           // min.compaction.lag.ms
+  double min_cleanable_dirty_ratio = 0.5;           // min.cleanable.dirty.ratio
   std::int64_t flush_messages = INT64_MAX;          // flush.messages
   std::int64_t flush_ms = INT64_MAX;                // flush.ms
   protocol::TimestampType timestamp_type = protocol::TimestampType::create_time;  // message.timestamp.type

@@ -9,8 +9,11 @@
 //   partition.checkpoint            recovery point and log start offset
 //   .clean_shutdown                 present only while the log is closed cleanly
 //
-// Leftovers that recovery deletes: `*.deleted`, `*.cleaned`, `*.swap`
-// (compaction and deletion in progress) and `*.tmp` (a checkpoint being written).
+// Compaction writes `<base>.log.cleaned`, renames it to `<base>.log.swap`
+// once it is complete and durable (the commit point), deletes the segments it
+// replaces and renames the swap file to `<base>.log`. Recovery completes a
+// `.log.swap` (see cleaner::complete_swaps) and deletes the other leftovers:
+// `*.deleted`, `*.cleaned`, other `*.swap` and `*.tmp` (a checkpoint being written).
 
 #include <cstdint>
 #include <filesystem>
@@ -37,6 +40,10 @@ std::filesystem::path log_path(const std::filesystem::path& dir, std::int64_t ba
 std::filesystem::path index_path(const std::filesystem::path& dir, std::int64_t base_offset);
 std::filesystem::path time_index_path(const std::filesystem::path& dir, std::int64_t base_offset);
 std::filesystem::path checkpoint_path(const std::filesystem::path& dir);
+// `<base>.log.cleaned` and `<base>.log.swap`: a compacted segment being written / being swapped in.
+std::filesystem::path cleaned_log_path(const std::filesystem::path& dir, std::int64_t base_offset);
+std::filesystem::path swap_log_path(const std::filesystem::path& dir, std::int64_t base_offset);
+inline constexpr std::string_view kSwapLogSuffix = ".log.swap";
 std::filesystem::path clean_shutdown_path(const std::filesystem::path& dir);
 
 // The base offset of a segment file named `<20 digits><suffix>`, else nullopt.

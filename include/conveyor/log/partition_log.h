@@ -49,6 +49,20 @@ struct OffsetAndTimestamp {
   std::int64_t timestamp = -1;
 };
 
+// What one compaction pass did (PartitionLog::compact).
+struct CompactionStats {
+  bool cleaned = false;           // false: nothing was due (policy, dirty ratio, tombstones)
+  double dirty_ratio = 0;         // dirty / cleanable bytes before the pass
+  std::int64_t first_uncleanable_offset = -1;  // the pass cleaned offsets below this
+  std::size_t segments_read = 0;
+  std::size_t segments_written = 0;  // after grouping; groups emptied entirely write none
+  std::int64_t records_read = 0;
+  std::int64_t records_removed = 0;      // superseded, keyless, or expired tombstones
+  std::int64_t tombstones_removed = 0;   // of records_removed: tombstones past delete.retention.ms
+  std::uint64_t bytes_read = 0;
+  std::uint64_t bytes_written = 0;
+};
+
 class PartitionLog {
  public:
   // Opens (creating if needed) the log in `dir`, recovering the segments
@@ -90,6 +104,18 @@ class PartitionLog {
   // Retention (time, size) and, for compacted topics, nothing here: runs one
   // pass and returns the number of segments deleted. Never deletes the active segment.
   virtual Result<std::size_t, LogError> enforce_retention(std::int64_t now_ms) = 0;
+
+  // Compaction (cleanup.policy contains compact), Kafka's log cleaner: one
+  // pass over the closed segments below the first uncleanable offset (the
+  // active segment, or the first segment newer than min.compaction.lag.ms),
+  // run only when their dirty ratio (bytes after the last cleaned offset /
+  // all of them) is >= min.cleanable.dirty.ratio, or when tombstones kept by
+  // an earlier pass are past delete.retention.ms. Keeps the latest record per
+  // key with its offset; drops keyless records and, delete.retention.ms after
+  // the pass that first kept them, tombstones. Cleaned segments replace the
+  // old ones crash-safely (see docs/durability.md). `now_ms` is the broker's
+  // clock. Runs on the owning shard and blocks it for the pass.
+  virtual Result<CompactionStats, LogError> compact(std::int64_t now_ms) = 0;
 
   // Group commit: asks the flusher to make everything appended so far durable.
   // `done(durable_offset)` runs on the flusher thread once data up to at least

@@ -30,6 +30,9 @@ class SegmentSet {
   void push_back(std::unique_ptr<Segment> segment) { segments_.push_back(std::move(segment)); }
   std::unique_ptr<Segment> pop_front();
   std::unique_ptr<Segment> pop_back();
+  // Compaction: removes the `count` segments from index `first` and puts
+  // `segment` (when not null) in their place; returns the removed ones.
+  Container replace(std::size_t first, std::size_t count, std::unique_ptr<Segment> segment);
 
   // Index of the segment whose range holds `offset` (the last base <= offset);
   // size() when `offset` is below the first base.

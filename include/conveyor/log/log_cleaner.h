@@ -1,0 +1,93 @@
+#pragma once
+// Log compaction, the parts that work on segment files rather than on a
+// DiskLog's segment set (Kafka's Cleaner). DiskLog::compact drives a pass:
+//
+//   1. build_offset_map over the cleanable segments: key -> offset of its
+//      latest record (control batches skipped);
+//   2. group_by_size: consecutive cleanable segments whose sizes add up to at
+//      most segment.bytes (and whose offsets fit one segment) become one;
+//   3. write_cleaned_segment per group: `<base>.log.cleaned` holding, in
+//      order, every batch of the group with only the records to keep:
+//        - control batches (transaction markers): kept as they are;
+//        - a keyed record: kept when it is the latest for its key, except a
+//          tombstone (null value) in a segment cleaned at least
+//          delete.retention.ms ago;
+//        - a keyless record: dropped (compacted topics refuse them on append;
+//          older ones may predate the policy change).
+//      A batch keeping all its records is copied byte for byte; one keeping
+//      none is dropped; otherwise it is rebuilt with the same base offset,
+//      last offset delta (so its offset range is unchanged: the records keep
+//      their offset deltas, with gaps), codec, producer fields, leader epoch
+//      and timestamp type. The file is fdatasync'd and its mtime set to the
+//      pass's clock: the time the segment was cleaned, which later passes
+//      read back (cleaned_at_ms) to expire tombstones;
+//   4. DiskLog swaps it in: `.cleaned` -> `.swap` (commit point, directory
+//      fsync'd), delete the replaced segments, `.swap` -> `.log`, rebuild
+//      the indexes. complete_swaps finishes step 4 after a crash.
+//
+// The key map holds every distinct key of the cleanable segments in memory
+// (Kafka bounds it with log.cleaner.dedupe.buffer.size; not done yet).
+// Functions here are stateless; they run on the log's owning shard.
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "conveyor/base/result.h"
+#include "conveyor/log/log_error.h"
+#include "conveyor/log/partition_log.h"
+#include "conveyor/log/segment.h"
+
+namespace conveyor::log::cleaner {
+
+// Key bytes -> offset of the latest record with that key.
+using OffsetMap = std::unordered_map<std::string, std::int64_t>;
+
+// Adds the keyed records of `segment` to `map` (later offsets win).
+Result<void, LogError> add_to_offset_map(const Segment& segment, OffsetMap& map);
+
+struct SourceSegment {
+  const Segment* segment = nullptr;
+  // Wholly below the previous pass's end: its tombstones may expire, counted
+  // from cleaned_at_ms.
+  bool already_cleaned = false;
+  std::int64_t cleaned_at_ms = 0;
+};
+
+struct CleanOptions {
+  std::int64_t now_ms = 0;
+  std::int64_t delete_retention_ms = 0;
+};
+
+struct CleanedSegment {
+  std::int64_t base_offset = 0;
+  std::uint64_t size = 0;        // 0: nothing kept, and no file left behind
+  std::int64_t cleaned_at_ms = 0;  // the file's mtime
+  bool has_tombstones = false;   // kept tombstones that will expire later
+};
+
+// Writes, fdatasyncs and closes files::cleaned_log_path(dir, group base).
+// On failure the `.cleaned` file is removed.
+Result<CleanedSegment, LogError> write_cleaned_segment(const std::filesystem::path& dir,
+                                                       std::span<const SourceSegment> group, const OffsetMap& map,
+                                                       const CleanOptions& options, CompactionStats& stats);
+
+// Consecutive runs [first, last) of `segments` to clean into one each.
+std::vector<std::pair<std::size_t, std::size_t>> group_by_size(std::span<const Segment* const> segments,
+                                                               std::int64_t max_bytes);
+
+// When the segment's log file was last written (its mtime), in ms.
+std::int64_t modified_ms(const Segment& segment);
+
+// Recovery: completes every `<base>.log.swap` left by a crash after the
+// commit point — deletes the segments it replaces (those with a base offset in
+// (base, its next offset)) and the old indexes at `base`, renames it to
+// `<base>.log`, fsyncs the directory. Returns the bases completed (their
+// indexes must be rebuilt by a full scan).
+Result<std::vector<std::int64_t>, LogError> complete_swaps(const std::filesystem::path& dir);
+
+}  // namespace conveyor::log::cleaner
