@@ -1,5 +1,5 @@
-// Fetch (key 1), v4-v16 (v0-v3 need magic 0/1 down-conversion; Kafka 4.0
-// dropped them too, KIP-896).
+// Fetch (key 1), v0-v16. v0-v3 clients read magic 0/1 message sets: their
+// records are down-converted (fetch_downconvert.h), as on Kafka 3.x.
 //
 // 1. Session (v7+, KIP-227, fetch_session.h): decide which partitions this
 //    request reads — those it names (sessionless or a new session), or the
@@ -21,6 +21,7 @@
 
 #include <chrono>
 
+#include "conveyor/api/fetch_downconvert.h"
 #include "conveyor/api/fetch_session.h"
 #include "conveyor/api/log_errors.h"
 #include "conveyor/api/on_owning_shards.h"
@@ -261,6 +262,18 @@ asio::awaitable<FetchResponse> handle_fetch(RequestContext& ctx, protocol::Fetch
     const std::size_t bytes = co_await read_all(ctx, request, plan.targets, validated, wakeup, any_error);
     if (bytes >= min_bytes || any_error || !may_wait) break;
     co_await wakeup->wait();
+  }
+  if (ctx.version() < 4) {
+    for (std::size_t i = 0; i < plan.targets.size(); ++i) {
+      auto& outcome = validated.outcomes[i];
+      if (outcome.error != ErrorCode::none) continue;
+      auto converted = downconvert_for_fetch(outcome.result.records, ctx.version(), plan.targets[i].fetch_offset);
+      if (converted) {
+        outcome.result.records = std::move(converted.value());
+      } else {
+        outcome.error = converted.error();
+      }
+    }
   }
   build_response(plan, validated, response);
   co_return response;

@@ -1,6 +1,6 @@
-// Produce (key 0), v0-v11. Batches must be magic 2 (what every client sends
-// from v3); magic 0/1 message sets (v0-v2 clients) get
-// UNSUPPORTED_FOR_MESSAGE_FORMAT — up-conversion is not built yet.
+// Produce (key 0), v0-v11. From v3 clients send magic 2 record batches, the
+// log's own format; the magic 0/1 message sets of v0-v2 are converted to one
+// magic 2 batch first (protocol/legacy_message_set.h), as Kafka does.
 //
 // 1. Validate: acks, topic and partition exist and are led here,
 //    min.insync.replicas for acks=all.
@@ -21,6 +21,7 @@
 #include "conveyor/api/produce.h"
 
 #include <chrono>
+#include <list>
 
 #include "conveyor/api/log_errors.h"
 #include "conveyor/api/on_owning_shards.h"
@@ -28,6 +29,7 @@
 #include "conveyor/broker/log_config_for.h"
 #include "conveyor/broker/wait_durable.h"
 #include "conveyor/log/partition_log.h"
+#include "conveyor/protocol/legacy_message_set.h"
 
 namespace conveyor::api {
 
@@ -88,6 +90,20 @@ asio::awaitable<std::vector<Appended>> append_on_shard(broker::Broker& broker, c
   co_return results;
 }
 
+// Decompressing a legacy message set stops here (a bound against bombs,
+// far above max.message.bytes).
+constexpr std::size_t kMaxUpconvertBytes = 64u << 20;
+
+ErrorCode upconvert_error(protocol::BatchError error) {
+  switch (error) {
+    case protocol::BatchError::truncated:
+    case protocol::BatchError::bad_length:
+    case protocol::BatchError::bad_crc: return ErrorCode::corrupt_message;
+    case protocol::BatchError::bad_compression: return ErrorCode::unsupported_compression_type;
+    default: return ErrorCode::invalid_record;
+  }
+}
+
 ProduceResponse::PartitionProduceResponse partition_error(std::int32_t index, ErrorCode error) {
   ProduceResponse::PartitionProduceResponse out;
   out.index = index;
@@ -107,6 +123,11 @@ asio::awaitable<std::optional<ProduceResponse>> handle_produce(RequestContext& c
 
   ProduceResponse response;
   std::vector<std::vector<Append>> by_shard(broker.shards().size());
+  // Batches up-converted from v0-v2 message sets, alive until appended.
+  std::list<std::vector<std::uint8_t>> converted;
+  const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
   for (std::size_t t = 0; t < request.topic_data.size(); ++t) {
     auto& topic_data = request.topic_data[t];
     ProduceResponse::TopicProduceResponse topic_response;
@@ -145,6 +166,15 @@ asio::awaitable<std::optional<ProduceResponse>> handle_produce(RequestContext& c
       // assigns offsets in it before writing, as Kafka does with its buffer.
       const auto bytes = data.records.bytes();
       std::span<std::uint8_t> batches(const_cast<std::uint8_t*>(bytes.data()), bytes.size());
+      if (const auto magic = protocol::records_magic(bytes); ctx.version() <= 2 && magic && *magic < 2) {
+        auto upconverted = protocol::upconvert_message_set(bytes, now_ms, kMaxUpconvertBytes);
+        if (!upconverted || upconverted->empty()) {
+          out.error_code = protocol::to_wire(upconverted ? ErrorCode::invalid_record
+                                                         : upconvert_error(upconverted.error()));
+          continue;
+        }
+        batches = converted.emplace_back(std::move(upconverted.value()));
+      }
       by_shard[route.shard].push_back(Append{t, p, route.key, route.leader_epoch, batches});
     }
     response.responses.push_back(std::move(topic_response));
