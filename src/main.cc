@@ -22,6 +22,7 @@
 #include "conveyor/broker/partition_table.h"
 #include "conveyor/config/broker_config.h"
 #include "conveyor/config/documented_yaml.h"
+#include "conveyor/group/group_service.h"
 #include "conveyor/log/flush_scheduler.h"
 #include "conveyor/log/log_manager.h"
 #include "conveyor/metadata/controller.h"
@@ -242,10 +243,17 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot load the metadata log: {}", ok.error());
     return 1;
   }
-  broker::Broker broker(config, shards, *controller, lifecycle);
+  // Group coordinators, one per shard; they load the __consumer_offsets
+  // partitions their shard opens (group/group_service.h).
+  group::GroupService groups(config, shards);
+  group::GroupLifecycle group_lifecycle(lifecycle, groups);
+  broker::Broker broker(config, shards, *controller, group_lifecycle);
+  groups.attach(broker);
+  broker.set_groups(&groups);
   api::Dispatcher dispatcher(broker);
 
   shards.start();
+  groups.start();
   run_and_wait(shards, 0, broker.publish_image());
   server.start(dispatcher);
   const std::chrono::milliseconds retention_interval(config.log_retention_check_interval_ms);
@@ -266,6 +274,7 @@ int main(int argc, char** argv) {
   const int signal = signals.wait();
   spdlog::info("signal {}: shutting down (in-flight requests finish, logs are flushed)", signal);
   server.shutdown();
+  groups.stop();  // JoinGroup and SyncGroup waiting for a rebalance answer now
   if (!server.wait_for_connections(std::chrono::steady_clock::now() +
                                    std::chrono::milliseconds(config.shutdown_timeout_ms))) {
     spdlog::warn("connections still open after {} ms; closing anyway", config.shutdown_timeout_ms);

@@ -13,6 +13,17 @@
 #include "conveyor/api/create_partitions.h"
 #include "conveyor/api/create_topics.h"
 #include "conveyor/api/delete_records.h"
+#include "conveyor/api/delete_groups.h"
+#include "conveyor/api/describe_groups.h"
+#include "conveyor/api/find_coordinator.h"
+#include "conveyor/api/heartbeat.h"
+#include "conveyor/api/join_group.h"
+#include "conveyor/api/leave_group.h"
+#include "conveyor/api/list_groups.h"
+#include "conveyor/api/offset_commit.h"
+#include "conveyor/api/offset_delete.h"
+#include "conveyor/api/offset_fetch.h"
+#include "conveyor/api/sync_group.h"
 #include "conveyor/api/delete_topics.h"
 #include "conveyor/api/describe_cluster.h"
 #include "conveyor/api/describe_configs.h"
@@ -44,7 +55,7 @@ const std::vector<ApiEntry>& table() {
   static const std::vector<ApiEntry> apis = [] {
     std::vector<ApiEntry> list = {
         entry<protocol::ProduceRequest, &handle_produce>(),
-        entry<protocol::FetchRequest, &handle_fetch>(4),
+        entry<protocol::FetchRequest, &handle_fetch>(),
         entry<protocol::ListOffsetsRequest, &handle_list_offsets>(1),
         entry<protocol::MetadataRequest, &handle_metadata>(),
         entry<protocol::DeleteRecordsRequest, &handle_delete_records>(),
@@ -58,6 +69,18 @@ const std::vector<ApiEntry>& table() {
         entry<protocol::IncrementalAlterConfigsRequest, &handle_incremental_alter_configs>(),
         entry<protocol::DescribeClusterRequest, &handle_describe_cluster>(),
         entry<protocol::DescribeLogDirsRequest, &handle_describe_log_dirs>(1),
+        // Consumer groups (Kafka's classic protocol; group/group_coordinator.h).
+        entry<protocol::FindCoordinatorRequest, &handle_find_coordinator>(),
+        entry<protocol::JoinGroupRequest, &handle_join_group>(),
+        entry<protocol::SyncGroupRequest, &handle_sync_group>(),
+        entry<protocol::HeartbeatRequest, &handle_heartbeat>(),
+        entry<protocol::LeaveGroupRequest, &handle_leave_group>(),
+        entry<protocol::OffsetCommitRequest, &handle_offset_commit>(),
+        entry<protocol::OffsetFetchRequest, &handle_offset_fetch>(),
+        entry<protocol::DescribeGroupsRequest, &handle_describe_groups>(),
+        entry<protocol::ListGroupsRequest, &handle_list_groups>(),
+        entry<protocol::DeleteGroupsRequest, &handle_delete_groups>(),
+        entry<protocol::OffsetDeleteRequest, &handle_offset_delete>(),
     };
     std::sort(list.begin(), list.end(), [](const ApiEntry& a, const ApiEntry& b) { return a.api_key < b.api_key; });
     return list;

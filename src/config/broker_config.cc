@@ -106,6 +106,14 @@ Result<BrokerConfig, std::string> build_broker_config(const ConfigValues& explic
   config.default_replication_factor = static_cast<std::int16_t>(get_int("default.replication.factor"));
   config.auto_create_topics_enable = as_bool(get("auto.create.topics.enable"));
   config.delete_topic_enable = as_bool(get("delete.topic.enable"));
+  config.group_initial_rebalance_delay_ms = static_cast<std::int32_t>(get_int("group.initial.rebalance.delay.ms"));
+  config.group_min_session_timeout_ms = static_cast<std::int32_t>(get_int("group.min.session.timeout.ms"));
+  config.group_max_session_timeout_ms = static_cast<std::int32_t>(get_int("group.max.session.timeout.ms"));
+  config.group_max_size = static_cast<std::int32_t>(get_int("group.max.size"));
+  config.offsets_topic_num_partitions = static_cast<std::int32_t>(get_int("offsets.topic.num.partitions"));
+  config.offsets_retention_minutes = static_cast<std::int32_t>(get_int("offsets.retention.minutes"));
+  config.offsets_retention_check_interval_ms = get_int("offsets.retention.check.interval.ms");
+  config.offset_metadata_max_bytes = static_cast<std::int32_t>(get_int("offset.metadata.max.bytes"));
   config.log_level = get("log.level");
   config.shutdown_timeout_ms = get_int("controlled.shutdown.timeout.ms");
   config.values = std::move(values);

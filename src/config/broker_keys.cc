@@ -83,6 +83,21 @@ const std::vector<ConfigKey>& keys() {
       {"min.insync.replicas", T::int32, "1", "acks=all needs this many in-sync replicas.", 1},
       {"unclean.leader.election.enable", T::boolean, "false", "Allow out-of-sync replicas to become leader."},
 
+      // --- consumer groups --------------------------------------------------------
+      {"group.initial.rebalance.delay.ms", T::int32, "3000",
+       "How long the coordinator waits for more members to join a new (empty) group before the "
+       "first rebalance completes.",
+       0},
+      {"group.min.session.timeout.ms", T::int32, "6000", "Smallest session.timeout.ms a consumer may ask for.", 0},
+      {"group.max.session.timeout.ms", T::int32, "1800000", "Largest session.timeout.ms a consumer may ask for.", 0},
+      {"group.max.size", T::int32, "2147483647", "Most members one consumer group may have.", 1},
+      {"offsets.topic.num.partitions", T::int32, "50",
+       "Partitions of the internal __consumer_offsets topic (fixed once the topic exists).", 1},
+      {"offsets.retention.minutes", T::int32, "10080",
+       "Committed offsets of a group that has been empty this long are deleted.", 1},
+      {"offsets.retention.check.interval.ms", T::int64, "600000", "How often expired offsets are looked for.", 1},
+      {"offset.metadata.max.bytes", T::int32, "4096", "Largest metadata string of an offset commit.", 0},
+
       // --- operations -----------------------------------------------------------
       {"log.level", T::enumeration, "info", "Conveyor-specific: spdlog level.", 0, 0,
        {"trace", "debug", "info", "warn", "error", "critical", "off"}},

@@ -21,6 +21,10 @@
 #include "conveyor/metadata/image.h"
 #include "conveyor/runtime/shard_set.h"
 
+namespace conveyor::group {
+class GroupService;
+}
+
 namespace conveyor::broker {
 
 class PartitionTable;
@@ -68,6 +72,11 @@ class Broker {
   boost::asio::awaitable<metadata::TopicChangeResult> alter_topic_configs(
       std::string topic, std::vector<metadata::ConfigChange> changes, bool incremental, bool validate_only);
 
+  // The group coordinators, built on top of the broker (group/ depends on
+  // broker/, not the reverse); set once in main.cc before the shards start.
+  void set_groups(group::GroupService* groups) { groups_ = groups; }
+  group::GroupService* groups() const { return groups_; }
+
   // Installs the controller's current image on every shard (start-up, and
   // after each change). Must run on shard 0.
   boost::asio::awaitable<void> publish_image();
@@ -78,6 +87,7 @@ class Broker {
   metadata::Controller& controller_;
   PartitionLifecycle& lifecycle_;
   std::vector<std::unique_ptr<ShardState>> states_;
+  group::GroupService* groups_ = nullptr;
 };
 
 }  // namespace conveyor::broker

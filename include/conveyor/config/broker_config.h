@@ -53,6 +53,16 @@ struct BrokerConfig {
   bool auto_create_topics_enable = true;
   bool delete_topic_enable = true;
 
+  // Consumer groups
+  std::int32_t group_initial_rebalance_delay_ms = 3000;
+  std::int32_t group_min_session_timeout_ms = 6000;
+  std::int32_t group_max_session_timeout_ms = 1800000;
+  std::int32_t group_max_size = INT32_MAX;
+  std::int32_t offsets_topic_num_partitions = 50;
+  std::int32_t offsets_retention_minutes = 10080;
+  std::int64_t offsets_retention_check_interval_ms = 600000;
+  std::int32_t offset_metadata_max_bytes = 4096;
+
   std::string log_level = "info";
   std::int64_t shutdown_timeout_ms = 30000;
 };

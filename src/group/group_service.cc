@@ -1,0 +1,222 @@
+#include "conveyor/group/group_service.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+#include <chrono>
+
+#include "conveyor/broker/partition_table.h"
+#include "conveyor/broker/shard_for.h"
+#include "conveyor/broker/wait_durable.h"
+#include "conveyor/log/partition_log.h"
+#include "conveyor/protocol/record_batch.h"
+#include "conveyor/runtime/run_on.h"
+
+namespace conveyor::group {
+
+namespace asio = boost::asio;
+using protocol::ErrorCode;
+
+namespace {
+
+constexpr std::uint32_t kLoadChunk = 1 << 20;
+constexpr std::size_t kMaxDecompressed = 64u << 20;
+
+// Reads every record of a __consumer_offsets partition, in log order.
+// Runs on the owning shard (reading with pread: the partition is small
+// thanks to compaction, and this happens at start or on creation).
+Result<std::vector<LoadedRecord>, std::string> read_partition(log::PartitionLog& log) {
+  std::vector<LoadedRecord> out;
+  std::int64_t offset = log.log_start_offset();
+  const std::int64_t end = log.log_end_offset();
+  std::vector<std::uint8_t> buffer;
+  while (offset < end) {
+    auto read = log.read(offset, kLoadChunk, true);
+    if (!read) return Unexpected{std::string(log::to_string(read.error()))};
+    const auto& records = read.value().records;
+    if (records.size() == 0) break;
+    buffer.resize(records.size());
+    if (records.is_file()) {
+      const auto& slice = records.file_slice();
+      std::size_t done = 0;
+      while (done < slice.size) {
+        const ssize_t n = ::pread(slice.file->fd(), buffer.data() + done, slice.size - done,
+                                  static_cast<off_t>(slice.position + done));
+        if (n <= 0) return Unexpected{std::string("short read")};
+        done += static_cast<std::size_t>(n);
+      }
+    } else {
+      std::copy(records.bytes().begin(), records.bytes().end(), buffer.begin());
+    }
+    protocol::BatchSequence batches(buffer);
+    const std::int64_t before = offset;
+    while (true) {
+      auto next = batches.next();
+      if (!next || !next.value()) break;  // the end, or a partial batch cut by max_bytes
+      const auto& slice = *next.value();
+      if (slice.header.next_offset() <= offset) continue;
+      protocol::ReadOptions options;
+      options.max_decompressed = kMaxDecompressed;
+      options.allow_offset_gaps = true;
+      auto batch = protocol::RecordBatch::read(slice.bytes, options);
+      if (!batch) return Unexpected{"corrupt batch at offset " + std::to_string(slice.header.base_offset)};
+      const bool control = (slice.header.attributes & protocol::batch_attributes::kControl) != 0;
+      for (const auto& record : batch.value().records()) {
+        if (control || batch.value().offset_of(record) < offset || !record.key) continue;
+        LoadedRecord loaded;
+        loaded.key.assign(record.key->begin(), record.key->end());
+        if (record.value) loaded.value = Bytes(record.value->begin(), record.value->end());
+        out.push_back(std::move(loaded));
+      }
+      offset = slice.header.next_offset();
+    }
+    if (offset == before) break;  // no progress: nothing more readable
+  }
+  return out;
+}
+
+}  // namespace
+
+// Appends the coordinator's records to a __consumer_offsets partition on
+// the calling shard, then waits for the group-commit fsync.
+class LogOffsetsStore final : public OffsetsStore {
+ public:
+  explicit LogOffsetsStore(GroupService& groups) : groups_(groups) {}
+
+  asio::awaitable<ErrorCode> append(std::int32_t partition, std::vector<StoredRecord> records) override {
+    auto& broker = groups_.broker();
+    const auto image = broker.image_ptr();
+    const auto topic = image->topic(kOffsetsTopic);
+    if (!topic || partition >= topic->partition_count()) co_return ErrorCode::not_coordinator;
+    broker::Partition* target = broker.local().partitions->find({topic->id, partition});
+    if (target == nullptr) co_return ErrorCode::not_coordinator;
+    const std::int64_t now_ms = wall_clock_ms();
+    protocol::RecordBatchBuilder builder;
+    for (const auto& r : records) {
+      protocol::NullableBytes value;
+      if (r.value) value = protocol::BytesView(*r.value);
+      builder.add(now_ms, protocol::BytesView(r.key), value);
+    }
+    auto built = builder.build();
+    if (!built) co_return ErrorCode::unknown_server_error;
+    auto bytes = std::move(built.value());
+    const auto leader_epoch = topic->partitions[static_cast<std::size_t>(partition)].leader_epoch;
+    auto appended = target->log().append(bytes, leader_epoch, now_ms);
+    if (!appended) {
+      spdlog::warn("__consumer_offsets-{}: append failed: {}", partition, log::to_string(appended.error()));
+      co_return appended.error() == log::LogError::message_too_large ? ErrorCode::invalid_commit_offset_size
+                                                                     : ErrorCode::coordinator_not_available;
+    }
+    target->waiters().notify_all();
+    std::vector<std::shared_ptr<log::PartitionLog>> logs{target->log_ptr()};
+    const auto durable = co_await broker::wait_durable(std::move(logs));
+    if (durable.empty() || !durable.front()) co_return ErrorCode::coordinator_not_available;
+    co_return ErrorCode::none;
+  }
+
+ private:
+  GroupService& groups_;
+};
+
+GroupService::GroupService(const config::BrokerConfig& config, runtime::ShardSet& shards)
+    : config_(config), shards_(shards) {
+  CoordinatorConfig c;
+  c.offsets_partitions = config.offsets_topic_num_partitions;
+  c.initial_rebalance_delay = std::chrono::milliseconds(config.group_initial_rebalance_delay_ms);
+  c.min_session_timeout_ms = config.group_min_session_timeout_ms;
+  c.max_session_timeout_ms = config.group_max_session_timeout_ms;
+  c.max_group_size = config.group_max_size;
+  c.offsets_retention = std::chrono::minutes(config.offsets_retention_minutes);
+  c.retention_check_interval = std::chrono::milliseconds(config.offsets_retention_check_interval_ms);
+  for (runtime::ShardId shard = 0; shard < shards.size(); ++shard) {
+    stores_.push_back(std::make_unique<LogOffsetsStore>(*this));
+    coordinators_.push_back(std::make_unique<GroupCoordinator>(c, shards.executor(shard), *stores_.back()));
+  }
+}
+
+GroupService::~GroupService() = default;
+
+void GroupService::attach(broker::Broker& broker) { broker_ = &broker; }
+
+void GroupService::start() {
+  for (runtime::ShardId shard = 0; shard < shards_.size(); ++shard) {
+    GroupCoordinator* coordinator = coordinators_[shard].get();
+    asio::post(shards_.executor(shard), [coordinator] { coordinator->start(); });
+  }
+}
+
+void GroupService::stop() {
+  for (runtime::ShardId shard = 0; shard < shards_.size(); ++shard) {
+    GroupCoordinator* coordinator = coordinators_[shard].get();
+    asio::post(shards_.executor(shard), [coordinator] { coordinator->stop(); });
+  }
+}
+
+std::int32_t GroupService::partition_for(std::string_view group_id) const {
+  return offsets_partition_for(group_id, config_.offsets_topic_num_partitions);
+}
+
+std::optional<runtime::ShardId> GroupService::shard_for(const metadata::Image& image, std::string_view group_id) const {
+  const auto topic = image.topic(kOffsetsTopic);
+  if (!topic) return std::nullopt;
+  // The topic's own partition count rules once it exists.
+  const std::int32_t partition = offsets_partition_for(group_id, topic->partition_count());
+  return broker::shard_for(topic->id, partition, shards_.size());
+}
+
+asio::awaitable<ErrorCode> GroupService::ensure_offsets_topic() {
+  if (broker_->image().topic(kOffsetsTopic)) co_return ErrorCode::none;
+  metadata::NewTopic topic;
+  topic.name = std::string(kOffsetsTopic);
+  topic.num_partitions = config_.offsets_topic_num_partitions;
+  topic.configs["cleanup.policy"] = "compact";
+  topic.configs["segment.bytes"] = "104857600";  // offsets.topic.segment.bytes
+  std::vector<metadata::NewTopic> topics;
+  topics.push_back(std::move(topic));
+  auto results = co_await broker_->create_topics(std::move(topics), false);
+  const auto error = results.empty() ? ErrorCode::unknown_server_error : results.front().error;
+  if (error == ErrorCode::none || error == ErrorCode::topic_already_exists) {
+    spdlog::info("created {} ({} partitions, compacted)", kOffsetsTopic, config_.offsets_topic_num_partitions);
+    co_return ErrorCode::none;
+  }
+  spdlog::warn("cannot create {}: {}", kOffsetsTopic, protocol::error_name(error));
+  co_return error;
+}
+
+void GroupService::on_image(runtime::ShardId shard, broker::ShardState& state, const metadata::Image& next) {
+  GroupCoordinator& coordinator = *coordinators_[shard];
+  const auto topic = next.topic(kOffsetsTopic);
+  if (!topic) return;
+  for (const auto& info : topic->partitions) {
+    const bool here = state.partitions->find({topic->id, info.id}) != nullptr;
+    if (here && !coordinator.owns(info.id)) {
+      coordinator.begin_loading(info.id);
+      auto load = [this, shard, topic_id = topic->id, partition = info.id] {
+        GroupCoordinator& c = *coordinators_[shard];
+        broker::Partition* p = broker_->local().partitions->find({topic_id, partition});
+        if (p == nullptr) {
+          c.unload(partition);
+          return;
+        }
+        const auto started = std::chrono::steady_clock::now();
+        auto records = read_partition(p->log());
+        if (!records) {
+          spdlog::error("{}-{}: cannot load: {}", kOffsetsTopic, partition, records.error());
+          c.unload(partition);
+          return;
+        }
+        c.load(partition, records.value());
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+        if (!records.value().empty()) {
+          spdlog::info("{}-{}: loaded {} records in {} ms", kOffsetsTopic, partition, records.value().size(), ms.count());
+        }
+      };
+      asio::post(shards_.executor(shard), std::move(load));
+    } else if (!here && coordinator.owns(info.id)) {
+      coordinator.unload(info.id);
+    }
+  }
+}
+
+}  // namespace conveyor::group
