@@ -256,9 +256,13 @@ int main(int argc, char** argv) {
   groups.start();
   run_and_wait(shards, 0, broker.publish_image());
   server.start(dispatcher);
-  const std::chrono::milliseconds retention_interval(config.log_retention_check_interval_ms);
+  const std::chrono::milliseconds retention_interval(std::max<std::int64_t>(config.log_retention_check_interval_ms, 1));
+  const std::chrono::milliseconds checkpoint_interval(
+      std::max<std::int64_t>(config.log_flush_offset_checkpoint_interval_ms, 1));
   for (runtime::ShardId shard = 0; shard < shards.size(); ++shard) {
     boost::asio::co_spawn(shards.executor(shard), broker::retention_loop(broker, retention_interval),
+                          boost::asio::detached);
+    boost::asio::co_spawn(shards.executor(shard), broker::checkpoint_loop(broker, checkpoint_interval),
                           boost::asio::detached);
   }
   auto bound = config.listeners;

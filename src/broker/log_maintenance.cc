@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/as_tuple.hpp>
+#include <unordered_map>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -29,6 +30,33 @@ asio::awaitable<void> retention_loop(Broker& broker, std::chrono::milliseconds i
     if (const auto deleted = log::LogManager::enforce_retention(logs, now_ms); deleted > 0) {
       spdlog::info("retention deleted {} segment(s)", deleted);
     }
+  }
+}
+
+asio::awaitable<void> checkpoint_loop(Broker& broker, std::chrono::milliseconds interval) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  // Recovery point at the last checkpoint, per log of this shard.
+  std::unordered_map<const log::PartitionLog*, std::int64_t> written;
+  for (;;) {
+    timer.expires_after(interval);
+    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+    std::unordered_map<const log::PartitionLog*, std::int64_t> now_written;
+    broker.local().partitions->for_each([&](Partition& p) {
+      auto& log = p.log();
+      const auto it = written.find(&log);
+      const std::int64_t point = log.recovery_point();
+      // A checkpoint is a small file written, fsync'd and renamed; only the
+      // partitions whose recovery point moved pay for it.
+      if (it == written.end() || it->second != point) {
+        if (auto ok = log.checkpoint(); !ok) {
+          spdlog::warn("cannot write the checkpoint of {}-{}: {}", p.topic(), p.key().partition,
+                       log::to_string(ok.error()));
+        }
+      }
+      now_written[&log] = point;
+    });
+    written = std::move(now_written);
   }
 }
 

@@ -14,6 +14,12 @@ namespace conveyor::broker {
 // or retention.bytes; never the active one).
 boost::asio::awaitable<void> retention_loop(Broker& broker, std::chrono::milliseconds interval);
 
+// Runs forever on the calling shard: each interval, writes the recovery
+// point checkpoint of every partition whose recovery point moved since the
+// last one (log.flush.offset.checkpoint.interval.ms), so that recovery after
+// a crash scans only what was appended since.
+boost::asio::awaitable<void> checkpoint_loop(Broker& broker, std::chrono::milliseconds interval);
+
 // Closes every log of the calling shard: flushes, writes checkpoints, marks
 // a clean shutdown so the next start skips recovery.
 void close_shard_logs(Broker& broker);

@@ -44,6 +44,7 @@ struct BrokerConfig {
   // acks=all waits for the group-commit fsync (Conveyor-specific, see docs/durability.md).
   bool acks_all_fsync = true;
   std::int64_t log_retention_check_interval_ms = 300000;
+  std::int64_t log_flush_offset_checkpoint_interval_ms = 60000;
   // Topic defaults (the broker-level synonyms of topic configs), by key.
   ConfigValues values;
 

@@ -2,6 +2,8 @@
 in the middle of the stream, restart it on the same data directory, and
 find every acknowledged message at the offset it was acknowledged with —
 and the log still serving appends after recovery."""
+import os
+import time
 import unittest
 
 from confluent_kafka import Consumer, Producer, TopicPartition
@@ -76,6 +78,30 @@ class KillNineTest(unittest.TestCase):
                       on_delivery=lambda err, msg: offsets.append(msg.offset()))
         after.flush(TIMEOUT)
         self.assertEqual(offsets, [high], "\n".join(self.broker.log_lines[-20:]))
+
+
+class CheckpointTest(unittest.TestCase):
+    def test_recovery_point_checkpoint_follows_acknowledged_writes(self):
+        broker = Broker("log.flush.offset.checkpoint.interval.ms=100").start()
+        try:
+            producer = Producer({"bootstrap.servers": broker.bootstrap, "acks": "all"})
+            for i in range(100):
+                producer.produce("checkpointed", value=b"x", partition=0)
+            self.assertEqual(producer.flush(TIMEOUT), 0)
+            path = os.path.join(broker.data_dir, "checkpointed-0", "partition.checkpoint")
+            deadline = time.monotonic() + TIMEOUT
+            point = None
+            while time.monotonic() < deadline:
+                if os.path.exists(path):
+                    with open(path) as f:
+                        fields = dict(line.split() for line in f.read().splitlines()[1:] if " " in line)
+                    point = int(fields.get("recovery_point", -1))
+                    if point >= 100:
+                        break
+                time.sleep(0.05)  # polling a file the broker rewrites; no event to wait on
+            self.assertEqual(point, 100)
+        finally:
+            broker.cleanup()
 
 
 if __name__ == "__main__":
