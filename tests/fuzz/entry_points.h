@@ -28,6 +28,12 @@ protocol::ProtocolError request_frame(std::span<const std::uint8_t> frame);
 // the CRC consistent (on a copy).
 void record_batch_header(std::span<const std::uint8_t> bytes);
 
+// One whole record batch: its records parsed (CRC not required, so the
+// fuzzer reaches the record parser), checked against the header, rebuilt
+// with the builder and parsed back to the same records; validate_batch; and
+// the legacy conversions in both directions on the same bytes.
+void record_batch(std::span<const std::uint8_t> bytes);
+
 // The wire primitives one at a time: varints, strings (UTF-8 checked), bytes,
 // records, array lengths, tagged fields, with each value re-encoded and read
 // back. The first byte of each step chooses the primitive.

@@ -10,7 +10,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 seconds="${1:-120}"
 build="$root/build/fuzz"
-targets=(request_frame record_batch_header wire_primitives)
+targets=(request_frame record_batch_header record_batch wire_primitives)
 
 # The fuzz preset leaves the tests directory out (CONVEYOR_BUILD_TESTS=OFF),
 # and tests/fuzz lives under it: switch tests on, build only the fuzzers.
@@ -20,7 +20,7 @@ cmake --build "$build" -j2 --target "${targets[@]/#/fuzz_}"
 # Seeds: every golden request frame; for the batch fuzzer, the record
 # batches inside the golden Produce requests (61-byte header + payload).
 corpus="$build/corpus"
-mkdir -p "$corpus"/{request_frame,record_batch_header,wire_primitives}
+mkdir -p "$corpus"/{request_frame,record_batch_header,record_batch,wire_primitives}
 cp "$root"/tests/golden/data/*.bin "$corpus/request_frame/"
 cp "$root"/tests/golden/data/*.bin "$corpus/wire_primitives/"
 /usr/bin/python3 - "$root/tests/golden/data" "$corpus/record_batch_header" <<'EOF'
@@ -35,6 +35,7 @@ for path in src.glob("produce_*.bin"):
             (dst / path.name).write_bytes(data[i:i + 12 + length])
             break
 EOF
+cp "$corpus"/record_batch_header/* "$corpus/record_batch/"
 
 status=0
 for target in "${targets[@]}"; do

@@ -40,6 +40,7 @@ void run_every_entry_point(const std::vector<std::uint8_t>& input) {
   // Exactly the input's bytes, so that ASan catches a read past the end.
   (void)request_frame(input);
   record_batch_header(input);
+  record_batch(input);
   wire_primitives(input);
 }
 
