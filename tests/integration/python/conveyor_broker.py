@@ -33,6 +33,7 @@ class Broker:
         self.process = None
         self.port = None
         self.log_lines = []
+        self._logged = threading.Condition()
         self._lines = queue.Queue()
 
     # -- lifecycle --------------------------------------------------------
@@ -64,7 +65,9 @@ class Broker:
         with process.stderr:
             for line in process.stderr:
                 line = line.rstrip("\n")
-                self.log_lines.append(line)
+                with self._logged:
+                    self.log_lines.append(line)
+                    self._logged.notify_all()
                 lines.put(line)
         lines.put(None)
 
@@ -103,5 +106,15 @@ class Broker:
     def bootstrap(self):
         return f"127.0.0.1:{self.port}"
 
-    def log_contains(self, text):
-        return any(text in line for line in self.log_lines)
+    def log_contains(self, text, timeout=10):
+        """Whether the broker logs a line containing `text` within `timeout`
+        seconds (the line may still be in the pipe when the event that caused
+        it, say a closed connection, reaches the test)."""
+        deadline = time.monotonic() + timeout
+        with self._logged:
+            while not any(text in line for line in self.log_lines):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._logged.wait(remaining)
+            return True
