@@ -79,8 +79,16 @@ struct RecordBatchHeader {
 
   // Whole batch size in bytes, header included.
   std::size_t size_in_bytes() const { return kLogOverhead + static_cast<std::size_t>(batch_length); }
-  std::int64_t last_offset() const { return base_offset + last_offset_delta; }
-  std::int64_t next_offset() const { return last_offset() + 1; }
+  // Wrapping arithmetic: before the broker assigns it, base_offset is
+  // whatever the client wrote, and the sum must not be undefined behaviour
+  // (found by fuzz_record_batch). Stored batches never come near the limit.
+  std::int64_t last_offset() const {
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(base_offset) +
+                                     static_cast<std::uint64_t>(static_cast<std::int64_t>(last_offset_delta)));
+  }
+  std::int64_t next_offset() const {
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(last_offset()) + 1u);
+  }
   CompressionType compression() const {
     return static_cast<CompressionType>(attributes & batch_attributes::kCompressionMask);
   }
