@@ -8,6 +8,7 @@
 #include "conveyor/api/offset_commit.h"
 
 #include "conveyor/api/group_route.h"
+#include "conveyor/base/wall_clock.h"
 #include "conveyor/runtime/run_on.h"
 
 namespace conveyor::api {
@@ -20,7 +21,7 @@ using protocol::OffsetCommitResponse;
 boost::asio::awaitable<OffsetCommitResponse> handle_offset_commit(RequestContext& ctx,
                                                                  protocol::OffsetCommitRequest& request) {
   const auto image = ctx.broker.image_ptr();
-  const std::int64_t now_ms = group::wall_clock_ms();
+  const std::int64_t now_ms = wall_clock_ms();
   const auto max_metadata = static_cast<std::size_t>(ctx.broker.config().offset_metadata_max_bytes);
   OffsetCommitResponse response;
   group::CommitRequest commit;

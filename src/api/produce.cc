@@ -26,6 +26,7 @@
 #include "conveyor/api/log_errors.h"
 #include "conveyor/api/on_owning_shards.h"
 #include "conveyor/api/partition_route.h"
+#include "conveyor/base/wall_clock.h"
 #include "conveyor/broker/log_config_for.h"
 #include "conveyor/broker/wait_durable.h"
 #include "conveyor/log/partition_log.h"
@@ -54,10 +55,7 @@ struct Appended {
 
 // Runs on the shard that owns every partition in `appends`.
 asio::awaitable<std::vector<Appended>> append_on_shard(broker::Broker& broker, const std::vector<Append>& appends,
-                                                       bool wait_for_fsync) {
-  const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  std::chrono::system_clock::now().time_since_epoch())
-                                  .count();
+                                                       bool wait_for_fsync, std::int64_t now_ms) {
   auto& partitions = *broker.local().partitions;
   std::vector<Appended> results(appends.size());
   std::vector<std::shared_ptr<log::PartitionLog>> written;
@@ -125,9 +123,9 @@ asio::awaitable<std::optional<ProduceResponse>> handle_produce(RequestContext& c
   std::vector<std::vector<Append>> by_shard(broker.shards().size());
   // Batches up-converted from v0-v2 message sets, alive until appended.
   std::list<std::vector<std::uint8_t>> converted;
-  const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  std::chrono::system_clock::now().time_since_epoch())
-                                  .count();
+  // The request's clock, for up-conversion and the log (LogAppendTime,
+  // time-based rolling), read once.
+  const std::int64_t now_ms = wall_clock_ms();
   for (std::size_t t = 0; t < request.topic_data.size(); ++t) {
     auto& topic_data = request.topic_data[t];
     ProduceResponse::TopicProduceResponse topic_response;
@@ -180,8 +178,8 @@ asio::awaitable<std::optional<ProduceResponse>> handle_produce(RequestContext& c
     response.responses.push_back(std::move(topic_response));
   }
 
-  auto append = [wait_for_fsync](broker::Broker& b, const std::vector<Append>& appends) {
-    return append_on_shard(b, appends, wait_for_fsync);
+  auto append = [wait_for_fsync, now_ms](broker::Broker& b, const std::vector<Append>& appends) {
+    return append_on_shard(b, appends, wait_for_fsync, now_ms);
   };
   auto results = co_await on_owning_shards<Appended>(broker, by_shard, append);
   for (runtime::ShardId shard = 0; shard < by_shard.size(); ++shard) {

@@ -8,6 +8,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "conveyor/base/wall_clock.h"
 #include "conveyor/broker/partition_table.h"
 #include "conveyor/log/log_manager.h"
 
@@ -23,9 +24,7 @@ asio::awaitable<void> retention_loop(Broker& broker, std::chrono::milliseconds i
     if (ec) co_return;
     std::vector<log::PartitionLog*> logs;
     broker.local().partitions->for_each([&](Partition& p) { logs.push_back(&p.log()); });
-    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
+    const auto now_ms = wall_clock_ms();
     // Segment deletion is an unlink per file: short enough for the shard.
     if (const auto deleted = log::LogManager::enforce_retention(logs, now_ms); deleted > 0) {
       spdlog::info("retention deleted {} segment(s)", deleted);

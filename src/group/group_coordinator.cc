@@ -11,17 +11,13 @@
 #include <boost/asio/detached.hpp>
 #include <cstdio>
 
+#include "conveyor/base/wall_clock.h"
 #include "conveyor/protocol/uuid.h"
 
 namespace conveyor::group {
 
 namespace asio = boost::asio;
 using protocol::ErrorCode;
-
-std::int64_t wall_clock_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 GroupCoordinator::GroupCoordinator(CoordinatorConfig config, asio::any_io_executor executor, OffsetsStore& store)
     : config_(config), executor_(std::move(executor)), store_(store) {}

@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <chrono>
 
+#include "conveyor/base/wall_clock.h"
 #include "conveyor/broker/partition_table.h"
 #include "conveyor/broker/shard_for.h"
 #include "conveyor/broker/wait_durable.h"

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <set>
 
+#include "conveyor/base/wall_clock.h"
 #include "conveyor/log/batch_validator.h"
 #include "conveyor/log/checkpoint.h"
 #include "conveyor/log/file_io.h"
@@ -21,12 +22,6 @@ namespace {
 constexpr const char* kRecoveryPointKey = "recovery_point";
 constexpr const char* kLogStartOffsetKey = "log_start_offset";
 constexpr const char* kCleanerOffsetKey = "cleaner_offset";
-
-std::int64_t wall_clock_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // now - since > limit (or >= with `or_equal`), without overflow; a limit of INT64_MAX never passes.
 bool elapsed_more_than(std::int64_t now, std::int64_t since, std::int64_t limit, bool or_equal = false) {

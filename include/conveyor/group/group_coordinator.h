@@ -230,6 +230,4 @@ class GroupCoordinator {
   std::unique_ptr<boost::asio::steady_timer> tick_timer_;
 };
 
-std::int64_t wall_clock_ms();
-
 }  // namespace conveyor::group
