@@ -8,9 +8,9 @@
 #include <filesystem>
 #include <map>
 
-#include "conveyor/api/on_owning_shards.h"
 #include "conveyor/broker/partition_table.h"
 #include "conveyor/log/partition_log.h"
+#include "conveyor/runtime/fan_out.h"
 
 namespace conveyor::api {
 
@@ -50,12 +50,13 @@ bool wanted(const protocol::DescribeLogDirsRequest& request, const StoredPartiti
 asio::awaitable<DescribeLogDirsResponse> handle_describe_log_dirs(RequestContext& ctx,
                                                                   protocol::DescribeLogDirsRequest& request) {
   auto& broker = ctx.broker;
-  // One (empty) item per shard: every shard reports what it owns.
-  std::vector<std::vector<int>> every_shard(broker.shards().size(), std::vector<int>{0});
-  auto list = [](broker::Broker& b, const std::vector<int>&) -> asio::awaitable<std::vector<std::vector<StoredPartition>>> {
-    co_return std::vector<std::vector<StoredPartition>>{partitions_on_shard(b)};
-  };
-  auto per_shard = co_await on_owning_shards<std::vector<StoredPartition>>(broker, every_shard, list);
+  // Every shard reports the partitions it owns.
+  std::vector<runtime::ShardCall<std::vector<StoredPartition>>> calls;
+  for (runtime::ShardId shard = 0; shard < broker.shards().size(); ++shard) {
+    auto list = [&broker]() -> asio::awaitable<std::vector<StoredPartition>> { co_return partitions_on_shard(broker); };
+    calls.push_back({shard, std::move(list)});
+  }
+  auto per_shard = co_await runtime::fan_out(broker.shards(), std::move(calls));
 
   // log dir -> topic -> partitions, in a stable order.
   std::map<std::string, std::map<std::string, std::vector<DescribeLogDirsResponse::DescribeLogDirsPartition>>> dirs;
@@ -63,7 +64,7 @@ asio::awaitable<DescribeLogDirsResponse> handle_describe_log_dirs(RequestContext
     dirs[std::filesystem::absolute(configured).lexically_normal().string()];
   }
   for (const auto& shard : per_shard) {
-    for (const auto& p : shard.front()) {
+    for (const auto& p : shard) {
       if (!wanted(request, p)) continue;
       DescribeLogDirsResponse::DescribeLogDirsPartition partition;
       partition.partition_index = p.partition;
