@@ -16,24 +16,12 @@
 #include <vector>
 
 #include "conveyor/runtime/event.h"
+#include "run_blocking.h"
 
 namespace conveyor::runtime {
 namespace {
 
 namespace asio = boost::asio;
-
-template <typename T>
-T run_blocking(ShardSet& shards, ShardId shard, asio::awaitable<T> task) {
-  std::promise<T> result;
-  asio::co_spawn(shards.executor(shard), std::move(task), [&](std::exception_ptr e, T value) {
-    if (e) {
-      result.set_exception(e);
-    } else {
-      result.set_value(std::move(value));
-    }
-  });
-  return result.get_future().get();
-}
 
 class RunOnTest : public ::testing::Test {
  protected:
