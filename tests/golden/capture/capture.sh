@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the golden request captures in tests/golden/data (or in the
-# directory given as $1): builds mock_cluster.c, starts it, and drives kcat and
+# directory given as $1): builds the mock cluster of bench/load/mock_cluster.c,
+# starts it with the topic "golden" (one partition), and drives kcat and
 # kafka-python through capture_proxy.py, one proxy per client run.
 # See tests/golden/README.md. Needs librdkafka-dev, kcat, python3-kafka,
 # python3-snappy, python3-lz4, python3-zstandard (.ci/install-deps.sh).
@@ -23,8 +24,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cc -O1 -o "$work/mock_cluster" "$here/mock_cluster.c" $(pkg-config --cflags --libs rdkafka)
-"$work/mock_cluster" >"$work/upstream" &
+cc -O1 -o "$work/mock_cluster" "$here/../../../bench/load/mock_cluster.c" $(pkg-config --cflags --libs rdkafka)
+"$work/mock_cluster" golden:1 >"$work/upstream" &
 mock_pid=$!
 for _ in $(seq 50); do [[ -s "$work/upstream" ]] && break; sleep 0.1; done
 upstream="$(head -n1 "$work/upstream")"
