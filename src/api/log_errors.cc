@@ -14,6 +14,8 @@ protocol::ErrorCode to_error_code(log::LogError error) {
     case LogError::invalid_timestamp: return ErrorCode::invalid_timestamp;
     case LogError::offset_out_of_range: return ErrorCode::offset_out_of_range;
     case LogError::storage_error: return ErrorCode::kafka_storage_error;
+    case LogError::out_of_order_sequence: return ErrorCode::out_of_order_sequence_number;
+    case LogError::invalid_producer_epoch: return ErrorCode::invalid_producer_epoch;
   }
   return ErrorCode::unknown_server_error;
 }

@@ -67,6 +67,10 @@ Result<std::unique_ptr<DiskLog>, LogError> DiskLog::open(std::filesystem::path d
     log->closed_ = true;
     return Unexpected{r.error()};
   }
+  if (auto r = log->load_producer_state(); !r) {
+    log->closed_ = true;
+    return Unexpected{r.error()};
+  }
   log->last_flush_ms_ = now_ms;
   return log;
 }
@@ -219,6 +223,7 @@ Result<void, LogError> DiskLog::roll(std::int64_t now_ms) {
   if (!created) return Unexpected{created.error()};
   segments_.push_back(std::move(*created));
   dir_dirty_ = true;
+  snapshot_producers(/*sync=*/false);
   return {};
 }
 
@@ -249,9 +254,22 @@ Result<AppendResult, LogError> DiskLog::append(std::span<std::uint8_t> batches, 
   std::int64_t records = 0;
   const bool log_append_time = config_.timestamp_type == protocol::TimestampType::log_append_time;
   std::int64_t max_timestamp = log_append_time ? now_ms : -1;
+  ProducerAppend producer_append(producers_);
   for (const auto& batch : *validated) {
     if (!log_append_time) max_timestamp = std::max(max_timestamp, batch.header.max_timestamp);
     if (next > INT64_MAX - batch.header.last_offset_delta - 1) return Unexpected{LogError::invalid_record};
+    const auto checked = producer_append.add(batch.header, next);
+    if (!checked) return Unexpected{checked.error()};
+    if (const auto& original = checked.value()) {
+      // A retry of a batch already written: answer with where it went (Kafka
+      // answers the whole request so, whatever else it holds).
+      AppendResult duplicate;
+      duplicate.duplicate = true;
+      duplicate.base_offset = original->first_offset;
+      duplicate.last_offset = original->last_offset;
+      duplicate.log_start_offset = log_start_offset_;
+      return duplicate;
+    }
     next += batch.header.last_offset_delta + std::int64_t{1};
     records += batch.header.record_count;
   }
@@ -278,6 +296,7 @@ Result<AppendResult, LogError> DiskLog::append(std::span<std::uint8_t> batches, 
     return Unexpected{r.error()};
   }
   size_bytes_ += batches.size();
+  std::move(producer_append).commit(producers_);
 
   messages_since_flush_ += records;
   if (messages_since_flush_ >= config_.flush_messages ||
@@ -363,6 +382,7 @@ Result<std::int64_t, LogError> DiskLog::delete_records_before(std::int64_t offse
     if (auto r = roll(wall_clock_ms()); !r) return Unexpected{r.error()};
   }
   while (segments_.size() > 1 && segments_.at(1).base_offset() <= log_start_offset_) delete_front_segment();
+  delete_snapshots_below(segments_.front().base_offset());
   return log_start_offset_;
 }
 
@@ -380,6 +400,7 @@ Result<std::size_t, LogError> DiskLog::enforce_retention(std::int64_t now_ms) {
     delete_front_segment();
     ++deleted;
   }
+  if (deleted > 0) delete_snapshots_below(segments_.front().base_offset());
   if (deleted > 0 && segments_.front().base_offset() > log_start_offset_) {
     log_start_offset_ = segments_.front().base_offset();
     if (auto r = checkpoint(); !r) return Unexpected{r.error()};
@@ -446,6 +467,7 @@ void DiskLog::close() {
     return;
   }
   flush_state_->durable_offset.store(log_end_offset());
+  snapshot_producers(/*sync=*/true);
   if (!checkpoint()) {
     spdlog::error("log {}: cannot write the checkpoint on close", dir_.string());
     return;

@@ -12,6 +12,8 @@ const char* to_string(LogError error) {
     case LogError::invalid_timestamp: return "timestamp outside message.timestamp.difference.max.ms";
     case LogError::offset_out_of_range: return "offset out of range";
     case LogError::storage_error: return "storage error";
+    case LogError::out_of_order_sequence: return "out of order sequence number";
+    case LogError::invalid_producer_epoch: return "producer epoch older than the current one";
   }
   return "unknown log error";
 }

@@ -1,6 +1,7 @@
 #pragma once
 // BatchBuilder: valid, uncompressed record batches (magic 2) for tests, as a
-// producer would send them (base offset 0, leader epoch -1, no producer id),
+// producer would send them (base offset 0, leader epoch -1, no producer id
+// unless producer() names one),
 // with correct varint records and CRC32C. Header-only, for any test binary.
 //
 //   auto batch = BatchBuilder().records(5).value_size(100).timestamp(1000).build();
@@ -42,6 +43,18 @@ class BatchBuilder {
     return *this;
   }
 
+  // An idempotent producer's batch: its id, epoch and first sequence.
+  BatchBuilder& producer(std::int64_t id, std::int16_t epoch, std::int32_t base_sequence) {
+    producer_id_ = id;
+    producer_epoch_ = epoch;
+    base_sequence_ = base_sequence;
+    return *this;
+  }
+  BatchBuilder& transactional(bool on = true) {
+    transactional_ = on;
+    return *this;
+  }
+
   std::vector<std::uint8_t> build() const {
     namespace off = protocol::batch_offsets;
     std::vector<std::uint8_t> out(protocol::kRecordBatchHeaderSize, 0);
@@ -52,13 +65,13 @@ class BatchBuilder {
     protocol::store_be32(p + off::kBatchLength, static_cast<std::int32_t>(out.size() - protocol::kLogOverhead));
     protocol::store_be32(p + off::kPartitionLeaderEpoch, -1);
     p[off::kMagic] = static_cast<std::uint8_t>(protocol::kMagicV2);
-    protocol::store_be16(p + off::kAttributes, 0);
+    protocol::store_be16(p + off::kAttributes, transactional_ ? protocol::batch_attributes::kTransactional : 0);
     protocol::store_be32(p + off::kLastOffsetDelta, records_ - 1);
     protocol::store_be64(p + off::kBaseTimestamp, base_timestamp_);
     protocol::store_be64(p + off::kMaxTimestamp, max_ts);
-    protocol::store_be64(p + off::kProducerId, -1);
-    protocol::store_be16(p + off::kProducerEpoch, -1);
-    protocol::store_be32(p + off::kBaseSequence, -1);
+    protocol::store_be64(p + off::kProducerId, producer_id_);
+    protocol::store_be16(p + off::kProducerEpoch, producer_epoch_);
+    protocol::store_be32(p + off::kBaseSequence, base_sequence_);
     protocol::store_be32(p + off::kRecordCount, records_);
     protocol::update_crc(out);
     return out;
@@ -92,6 +105,10 @@ class BatchBuilder {
   std::int64_t timestamp_step_ = 0;
   std::string key_prefix_ = "k";
   std::uint8_t fill_ = 'v';
+  std::int64_t producer_id_ = -1;
+  std::int16_t producer_epoch_ = -1;
+  std::int32_t base_sequence_ = -1;
+  bool transactional_ = false;
 };
 
 // Concatenation of batches, as one Produce partition carries them.

@@ -37,6 +37,8 @@ class DiskLog final : public PartitionLog {
     std::size_t segments_recovered = 0;  // fully scanned, indexes rebuilt
     std::uint64_t bytes_truncated = 0;
     std::size_t segments_dropped = 0;    // after a corrupt segment that was not the last
+    std::int64_t producer_snapshot_offset = -1;  // the snapshot loaded (-1: none)
+    std::size_t producer_batches_replayed = 0;   // batch headers read after it
     bool clean_shutdown = false;
   };
 
@@ -59,6 +61,8 @@ class DiskLog final : public PartitionLog {
   void close() override;
   void remove() override;
   void update_config(const LogConfig& config) override;
+  const ProducerStateTable& producers() const override { return producers_; }
+  std::size_t expire_producers(std::int64_t now_ms, std::int64_t expiration_ms) override;
 
   std::int64_t log_start_offset() const override { return log_start_offset_; }
   std::int64_t log_end_offset() const override { return segments_.active().next_offset(); }
@@ -86,6 +90,11 @@ class DiskLog final : public PartitionLog {
                                     std::int64_t max_timestamp, std::int64_t now_ms);
   Result<void, LogError> roll(std::int64_t now_ms);
   void delete_front_segment();
+  // Producer state (disk_log_producers.cc): the newest valid snapshot, then
+  // the batches after it; snapshots at roll and close.
+  Result<void, LogError> load_producer_state();
+  void snapshot_producers(bool sync);
+  void delete_snapshots_below(std::int64_t offset);
   // Compaction (disk_log_compaction.cc).
   std::size_t first_uncleanable_segment(std::int64_t now_ms) const;
   Result<void, LogError> install_cleaned(std::size_t first, std::size_t count, std::int64_t cleaned_size,
@@ -107,6 +116,7 @@ class DiskLog final : public PartitionLog {
   bool closed_ = false;
   bool offline_ = false;
   RecoveryStats recovery_;
+  ProducerStateTable producers_;
   // Compaction: the end of the last pass (segments wholly below it are
   // clean), and the earliest clean time of a segment holding tombstones that
   // pass kept (INT64_MAX: none known; not persisted, so after a restart

@@ -15,6 +15,8 @@ enum class LogError : std::uint8_t {
   invalid_timestamp,      // INVALID_TIMESTAMP (32): outside message.timestamp.difference.max.ms
   offset_out_of_range,    // OFFSET_OUT_OF_RANGE (1)
   storage_error,          // KAFKA_STORAGE_ERROR (56): I/O failed; the log is offline
+  out_of_order_sequence,  // OUT_OF_ORDER_SEQUENCE_NUMBER (45): an idempotent producer skipped a batch
+  invalid_producer_epoch, // INVALID_PRODUCER_EPOCH (47): a batch from a fenced (older) producer epoch
 };
 
 const char* to_string(LogError error);

@@ -6,6 +6,7 @@
 //   00000000000000000042.log        record batches, base offset 42 (20 digits)
 //   00000000000000000042.index      sparse offset index of that segment
 //   00000000000000000042.timeindex  time index of that segment
+//   00000000000000000042.snapshot   producer state of the batches below offset 42
 //   partition.checkpoint            recovery point and log start offset
 //   .clean_shutdown                 present only while the log is closed cleanly
 //
@@ -26,6 +27,7 @@ namespace conveyor::log::files {
 inline constexpr std::string_view kLogSuffix = ".log";
 inline constexpr std::string_view kIndexSuffix = ".index";
 inline constexpr std::string_view kTimeIndexSuffix = ".timeindex";
+inline constexpr std::string_view kSnapshotSuffix = ".snapshot";
 inline constexpr std::string_view kDeletedSuffix = ".deleted";
 inline constexpr std::string_view kCleanedSuffix = ".cleaned";
 inline constexpr std::string_view kSwapSuffix = ".swap";
@@ -39,6 +41,7 @@ std::string offset_stem(std::int64_t base_offset);
 std::filesystem::path log_path(const std::filesystem::path& dir, std::int64_t base_offset);
 std::filesystem::path index_path(const std::filesystem::path& dir, std::int64_t base_offset);
 std::filesystem::path time_index_path(const std::filesystem::path& dir, std::int64_t base_offset);
+std::filesystem::path snapshot_path(const std::filesystem::path& dir, std::int64_t offset);
 std::filesystem::path checkpoint_path(const std::filesystem::path& dir);
 // `<base>.log.cleaned` and `<base>.log.swap`: a compacted segment being written / being swapped in.
 std::filesystem::path cleaned_log_path(const std::filesystem::path& dir, std::int64_t base_offset);

@@ -20,6 +20,7 @@
 #include "conveyor/base/result.h"
 #include "conveyor/log/log_config.h"
 #include "conveyor/log/log_error.h"
+#include "conveyor/log/producer_state.h"
 #include "conveyor/protocol/records.h"
 
 namespace conveyor::log {
@@ -27,6 +28,9 @@ namespace conveyor::log {
 class FlushScheduler;
 
 struct AppendResult {
+  // A retry of a batch the log already holds (idempotent producer): nothing
+  // was written and the offsets are the original batch's.
+  bool duplicate = false;
   std::int64_t base_offset = -1;        // offset given to the first record
   std::int64_t last_offset = -1;        // offset of the last record appended
   std::int64_t log_append_time = -1;    // set when message.timestamp.type=LogAppendTime
@@ -74,10 +78,12 @@ class PartitionLog {
   virtual ~PartitionLog() = default;
 
   // Validates every batch in `batches` (one Produce partition's records:
-  // CRC, magic, lengths, record count, max.message.bytes, timestamps), then
-  // assigns offsets and `leader_epoch` in place and appends them all — or
-  // nothing, with the error. `now_ms` is the broker's clock, for
-  // LogAppendTime and time-based rolling.
+  // CRC, magic, lengths, record count, max.message.bytes, timestamps) and
+  // its producer's sequence (producer_state.h), then assigns offsets and
+  // `leader_epoch` in place and appends them all — or nothing, with the
+  // error. A retried batch of an idempotent producer is answered with its
+  // original offsets (AppendResult::duplicate). `now_ms` is the broker's
+  // clock, for LogAppendTime and time-based rolling.
   virtual Result<AppendResult, LogError> append(std::span<std::uint8_t> batches,
                                                 std::int32_t leader_epoch, std::int64_t now_ms) = 0;
 
@@ -141,6 +147,11 @@ class PartitionLog {
   virtual void remove() = 0;
 
   virtual void update_config(const LogConfig& config) = 0;
+
+  // The idempotent/transactional producers this partition knows.
+  virtual const ProducerStateTable& producers() const = 0;
+  // Forgets producers idle for producer.id.expiration.ms; returns how many.
+  virtual std::size_t expire_producers(std::int64_t now_ms, std::int64_t expiration_ms) = 0;
 
   virtual std::int64_t log_start_offset() const = 0;
   virtual std::int64_t log_end_offset() const = 0;   // next offset to assign

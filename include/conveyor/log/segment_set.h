@@ -23,6 +23,7 @@ class SegmentSet {
   Segment& active() { return *segments_.back(); }
   const Segment& active() const { return *segments_.back(); }
   Segment& front() { return *segments_.front(); }
+  const Segment& front() const { return *segments_.front(); }
   Segment& at(std::size_t i) { return *segments_[i]; }
   const Segment& at(std::size_t i) const { return *segments_[i]; }
 

@@ -1,0 +1,111 @@
+#pragma once
+// ProducerStateTable: what one partition remembers about the idempotent and
+// transactional producers writing to it (Kafka's ProducerStateManager), so
+// that a retried batch is not written twice and a lost one is noticed.
+//
+// For each producer id: its epoch, the last kBatchesKept batches it wrote
+// (sequence range and the offsets they got — librdkafka and the Java client
+// keep at most 5 requests in flight per partition, so a retry is always one
+// of them), the time of its last write and, for transactions, where its open
+// transaction started.
+//
+// The rules, checked per batch before anything is written (Kafka 3.x):
+//   - same epoch and the same first/last sequence as a kept batch: a
+//     duplicate — answered with the original offsets, nothing written;
+//   - epoch below the producer's: INVALID_PRODUCER_EPOCH;
+//   - a newer epoch must start at sequence 0 (else OUT_OF_ORDER_SEQUENCE_NUMBER),
+//     unless the producer is unknown here;
+//   - the same epoch must continue at last sequence + 1 (wrapping after
+//     INT32_MAX), else OUT_OF_ORDER_SEQUENCE_NUMBER;
+//   - a producer this partition does not know (new, or expired after
+//     producer.id.expiration.ms) may start at any sequence, as Kafka has since
+//     KIP-360 (older brokers answered UNKNOWN_PRODUCER_ID).
+//
+// Not thread-safe: owned by a partition's log on its shard.
+
+#include <cstdint>
+#include <optional>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "conveyor/base/result.h"
+#include "conveyor/log/log_error.h"
+#include "conveyor/protocol/record_batch_header.h"
+
+namespace conveyor::log {
+
+// One batch a producer wrote: what a retry of it is answered with.
+struct ProducerBatch {
+  std::int32_t first_sequence = -1;
+  std::int32_t last_sequence = -1;
+  std::int64_t first_offset = -1;
+  std::int64_t last_offset = -1;
+  std::int64_t max_timestamp = -1;
+  bool operator==(const ProducerBatch&) const = default;
+};
+
+struct ProducerEntry {
+  std::int16_t epoch = -1;
+  std::vector<ProducerBatch> batches;        // oldest first, at most kBatchesKept
+  std::int64_t last_timestamp = -1;          // max timestamp of its last batch
+  std::int32_t coordinator_epoch = -1;       // of the last transaction marker
+  std::int64_t current_txn_first_offset = -1;  // -1: no open transaction
+
+  std::int32_t last_sequence() const { return batches.empty() ? -1 : batches.back().last_sequence; }
+  std::int64_t last_offset() const { return batches.empty() ? -1 : batches.back().last_offset; }
+  bool operator==(const ProducerEntry&) const = default;
+};
+
+// The sequence number `increment` after `sequence`, wrapping to 0 after INT32_MAX.
+std::int32_t advance_sequence(std::int32_t sequence, std::int32_t increment);
+
+class ProducerStateTable {
+ public:
+  static constexpr std::size_t kBatchesKept = 5;
+  using Entries = std::unordered_map<std::int64_t, ProducerEntry>;
+
+  const ProducerEntry* find(std::int64_t producer_id) const;
+  const Entries& entries() const { return entries_; }
+  std::size_t size() const { return entries_.size(); }
+
+  // Records a batch written at [first_offset, last_offset] without checking
+  // it (the log's own batches, replayed after a restart).
+  void replay(const protocol::RecordBatchHeader& batch, std::int64_t first_offset);
+  // Installs an entry as it is (loading a snapshot).
+  void restore(std::int64_t producer_id, ProducerEntry entry) { entries_[producer_id] = std::move(entry); }
+  void clear() { entries_.clear(); }
+
+  // Forgets producers whose last write is `expiration_ms` or more before
+  // `now_ms` and that have no open transaction. Returns how many went.
+  std::size_t expire(std::int64_t now_ms, std::int64_t expiration_ms);
+
+ private:
+  friend class ProducerAppend;
+  static void record(ProducerEntry& entry, const protocol::RecordBatchHeader& batch, std::int64_t first_offset);
+
+  Entries entries_;
+};
+
+// The producer checks of one append (one Produce partition, possibly
+// several batches): each batch is checked against the table as updated by
+// the batches before it in the same append; nothing reaches the table until
+// commit(), after the batches are written.
+class ProducerAppend {
+ public:
+  explicit ProducerAppend(const ProducerStateTable& table) : table_(table) {}
+
+  // Checks the next batch, which will get offsets from `first_offset`.
+  // A duplicate of a kept batch returns that batch; nullopt means "write it".
+  Result<std::optional<ProducerBatch>, LogError> add(const protocol::RecordBatchHeader& batch,
+                                                     std::int64_t first_offset);
+  void commit(ProducerStateTable& table) &&;
+
+ private:
+  const ProducerEntry* current(std::int64_t producer_id) const;
+
+  const ProducerStateTable& table_;
+  std::vector<std::pair<std::int64_t, ProducerEntry>> staged_;
+};
+
+}  // namespace conveyor::log

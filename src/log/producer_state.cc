@@ -1,0 +1,100 @@
+#include "conveyor/log/producer_state.h"
+
+#include <algorithm>
+
+namespace conveyor::log {
+
+namespace {
+
+constexpr std::int16_t kNoEpoch = -1;
+
+bool in_sequence(std::int32_t last_sequence, std::int32_t next_sequence) {
+  return static_cast<std::int64_t>(next_sequence) == static_cast<std::int64_t>(last_sequence) + 1 ||
+         (next_sequence == 0 && last_sequence == INT32_MAX);
+}
+
+ProducerBatch batch_written(const protocol::RecordBatchHeader& batch, std::int64_t first_offset) {
+  return ProducerBatch{batch.base_sequence, advance_sequence(batch.base_sequence, batch.last_offset_delta),
+                       first_offset, first_offset + batch.last_offset_delta, batch.max_timestamp};
+}
+
+}  // namespace
+
+std::int32_t advance_sequence(std::int32_t sequence, std::int32_t increment) {
+  if (sequence > INT32_MAX - increment) return increment - (INT32_MAX - sequence) - 1;
+  return sequence + increment;
+}
+
+const ProducerEntry* ProducerStateTable::find(std::int64_t producer_id) const {
+  auto it = entries_.find(producer_id);
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+void ProducerStateTable::record(ProducerEntry& entry, const protocol::RecordBatchHeader& batch,
+                                std::int64_t first_offset) {
+  if (batch.producer_epoch != entry.epoch) {
+    // A new epoch starts a new sequence: the old batches can no longer be retried.
+    entry.epoch = batch.producer_epoch;
+    entry.batches.clear();
+  }
+  if (entry.batches.size() == kBatchesKept) entry.batches.erase(entry.batches.begin());
+  entry.batches.push_back(batch_written(batch, first_offset));
+  entry.last_timestamp = batch.max_timestamp;
+  if (batch.is_transactional() && entry.current_txn_first_offset < 0) entry.current_txn_first_offset = first_offset;
+}
+
+void ProducerStateTable::replay(const protocol::RecordBatchHeader& batch, std::int64_t first_offset) {
+  if (!batch.has_producer_id() || batch.is_control()) return;
+  record(entries_[batch.producer_id], batch, first_offset);
+}
+
+std::size_t ProducerStateTable::expire(std::int64_t now_ms, std::int64_t expiration_ms) {
+  return std::erase_if(entries_, [&](const auto& item) {
+    const ProducerEntry& entry = item.second;
+    return entry.current_txn_first_offset < 0 && now_ms - entry.last_timestamp >= expiration_ms;
+  });
+}
+
+const ProducerEntry* ProducerAppend::current(std::int64_t producer_id) const {
+  for (const auto& [id, entry] : staged_) {
+    if (id == producer_id) return &entry;
+  }
+  return table_.find(producer_id);
+}
+
+Result<std::optional<ProducerBatch>, LogError> ProducerAppend::add(const protocol::RecordBatchHeader& batch,
+                                                                   std::int64_t first_offset) {
+  if (!batch.has_producer_id()) return std::optional<ProducerBatch>{};
+  if (batch.producer_epoch < 0 || batch.base_sequence < 0) return Unexpected{LogError::invalid_record};
+  const ProducerEntry* known = current(batch.producer_id);
+  const ProducerEntry empty;
+  const ProducerEntry& entry = known != nullptr ? *known : empty;
+
+  if (batch.producer_epoch == entry.epoch) {
+    const std::int32_t last_sequence = advance_sequence(batch.base_sequence, batch.last_offset_delta);
+    for (const auto& kept : entry.batches) {
+      if (kept.first_sequence == batch.base_sequence && kept.last_sequence == last_sequence) return std::optional<ProducerBatch>(kept);
+    }
+  }
+  if (batch.producer_epoch < entry.epoch) return Unexpected{LogError::invalid_producer_epoch};
+  if (batch.producer_epoch != entry.epoch) {
+    if (batch.base_sequence != 0 && entry.epoch != kNoEpoch) return Unexpected{LogError::out_of_order_sequence};
+  } else if (!in_sequence(entry.last_sequence(), batch.base_sequence)) {
+    return Unexpected{LogError::out_of_order_sequence};
+  }
+
+  auto staged = std::find_if(staged_.begin(), staged_.end(),
+                             [&](const auto& item) { return item.first == batch.producer_id; });
+  if (staged == staged_.end()) {
+    staged_.emplace_back(batch.producer_id, entry);
+    staged = std::prev(staged_.end());
+  }
+  ProducerStateTable::record(staged->second, batch, first_offset);
+  return std::optional<ProducerBatch>{};
+}
+
+void ProducerAppend::commit(ProducerStateTable& table) && {
+  for (auto& [id, entry] : staged_) table.entries_[id] = std::move(entry);
+}
+
+}  // namespace conveyor::log
