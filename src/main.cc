@@ -259,10 +259,16 @@ int main(int argc, char** argv) {
   const std::chrono::milliseconds retention_interval(std::max<std::int64_t>(config.log_retention_check_interval_ms, 1));
   const std::chrono::milliseconds checkpoint_interval(
       std::max<std::int64_t>(config.log_flush_offset_checkpoint_interval_ms, 1));
+  const std::chrono::milliseconds producer_expiry_interval(
+      std::max<std::int64_t>(config.producer_id_expiration_check_interval_ms, 1));
+  const std::chrono::milliseconds producer_expiration(config.producer_id_expiration_ms);
   for (runtime::ShardId shard = 0; shard < shards.size(); ++shard) {
     boost::asio::co_spawn(shards.executor(shard), broker::retention_loop(broker, retention_interval),
                           boost::asio::detached);
     boost::asio::co_spawn(shards.executor(shard), broker::checkpoint_loop(broker, checkpoint_interval),
+                          boost::asio::detached);
+    boost::asio::co_spawn(shards.executor(shard),
+                          broker::producer_expiry_loop(broker, producer_expiry_interval, producer_expiration),
                           boost::asio::detached);
   }
   auto bound = config.listeners;

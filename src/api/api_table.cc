@@ -30,6 +30,7 @@
 #include "conveyor/api/describe_log_dirs.h"
 #include "conveyor/api/fetch.h"
 #include "conveyor/api/incremental_alter_configs.h"
+#include "conveyor/api/init_producer_id.h"
 #include "conveyor/api/list_offsets.h"
 #include "conveyor/api/metadata.h"
 #include "conveyor/api/offset_for_leader_epoch.h"
@@ -81,6 +82,8 @@ const std::vector<ApiEntry>& table() {
         entry<protocol::ListGroupsRequest, &handle_list_groups>(),
         entry<protocol::DeleteGroupsRequest, &handle_delete_groups>(),
         entry<protocol::OffsetDeleteRequest, &handle_offset_delete>(),
+        // Idempotent producers (log/producer_state.h).
+        entry<protocol::InitProducerIdRequest, &handle_init_producer_id>(),
     };
     std::sort(list.begin(), list.end(), [](const ApiEntry& a, const ApiEntry& b) { return a.api_key < b.api_key; });
     return list;

@@ -1,6 +1,7 @@
 #include "conveyor/broker/broker.h"
 
 #include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
 
 #include "conveyor/broker/partition_table.h"
 #include "conveyor/broker/shard_for.h"
@@ -13,7 +14,11 @@ constexpr runtime::ShardId kControllerShard = 0;
 
 Broker::Broker(const config::BrokerConfig& config, runtime::ShardSet& shards, metadata::Controller& controller,
                PartitionLifecycle& lifecycle)
-    : config_(config), shards_(shards), controller_(controller), lifecycle_(lifecycle) {
+    : config_(config),
+      shards_(shards),
+      controller_(controller),
+      lifecycle_(lifecycle),
+      producer_ids_(controller, config.node_id) {
   for (runtime::ShardId shard = 0; shard < shards.size(); ++shard) {
     auto state = std::make_unique<ShardState>();
     state->image = controller.image();
@@ -90,6 +95,16 @@ asio::awaitable<metadata::TopicChangeResult> Broker::alter_topic_configs(std::st
     co_return result;
   };
   co_return co_await runtime::run_on(shards_, kControllerShard, change);
+}
+
+asio::awaitable<std::optional<std::int64_t>> Broker::allocate_producer_id() {
+  auto allocate = [this]() -> std::optional<std::int64_t> {
+    auto id = producer_ids_.next();
+    if (id) return id.value();
+    spdlog::error("cannot allocate a producer id: {}", id.error());
+    return std::nullopt;
+  };
+  co_return co_await runtime::run_on(shards_, kControllerShard, allocate);
 }
 
 }  // namespace conveyor::broker

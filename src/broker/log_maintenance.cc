@@ -59,6 +59,21 @@ asio::awaitable<void> checkpoint_loop(Broker& broker, std::chrono::milliseconds 
   }
 }
 
+asio::awaitable<void> producer_expiry_loop(Broker& broker, std::chrono::milliseconds interval,
+                                           std::chrono::milliseconds expiration) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (;;) {
+    timer.expires_after(interval);
+    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+    const auto now_ms = wall_clock_ms();
+    std::size_t expired = 0;
+    broker.local().partitions->for_each(
+        [&](Partition& p) { expired += p.log().expire_producers(now_ms, expiration.count()); });
+    if (expired > 0) spdlog::info("forgot {} idle producer(s) (producer.id.expiration.ms)", expired);
+  }
+}
+
 void close_shard_logs(Broker& broker) {
   broker.local().partitions->for_each([](Partition& p) { p.log().close(); });
 }

@@ -115,6 +115,8 @@ Result<BrokerConfig, std::string> build_broker_config(const ConfigValues& explic
   config.offsets_retention_minutes = static_cast<std::int32_t>(get_int("offsets.retention.minutes"));
   config.offsets_retention_check_interval_ms = get_int("offsets.retention.check.interval.ms");
   config.offset_metadata_max_bytes = static_cast<std::int32_t>(get_int("offset.metadata.max.bytes"));
+  config.producer_id_expiration_ms = get_int("producer.id.expiration.ms");
+  config.producer_id_expiration_check_interval_ms = get_int("producer.id.expiration.check.interval.ms");
   config.log_level = get("log.level");
   config.shutdown_timeout_ms = get_int("controlled.shutdown.timeout.ms");
   config.values = std::move(values);

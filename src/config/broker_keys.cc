@@ -98,6 +98,12 @@ const std::vector<ConfigKey>& keys() {
       {"offsets.retention.check.interval.ms", T::int64, "600000", "How often expired offsets are looked for.", 1},
       {"offset.metadata.max.bytes", T::int32, "4096", "Largest metadata string of an offset commit.", 0},
 
+      // --- idempotent producers -----------------------------------------------------
+      {"producer.id.expiration.ms", T::int32, "86400000",
+       "A partition forgets an idempotent producer this long after its last write.", 1},
+      {"producer.id.expiration.check.interval.ms", T::int32, "600000",
+       "How often partitions look for expired producers.", 1},
+
       // --- operations -----------------------------------------------------------
       {"log.level", T::enumeration, "info", "Conveyor-specific: spdlog level.", 0, 0,
        {"trace", "debug", "info", "warn", "error", "critical", "off"}},

@@ -55,6 +55,17 @@ std::optional<std::string> Controller::commit(const std::vector<MetadataRecord>&
   return std::nullopt;
 }
 
+Result<std::int64_t, std::string> Controller::allocate_producer_ids(std::int32_t broker_id, std::int64_t count) {
+  const std::int64_t first = image_->next_producer_id();
+  if (count <= 0 || first > INT64_MAX - count) return Unexpected{std::string("producer ids exhausted")};
+  ProducerIdsRecord record;
+  record.broker_id = broker_id;
+  record.broker_epoch = 0;
+  record.next_producer_id = first + count;
+  if (auto error = commit({record})) return Unexpected{*error};
+  return first;
+}
+
 std::vector<std::int32_t> Controller::assign_replicas(std::int32_t partition,
                                                       std::int16_t replication_factor) const {
   // Round-robin from a per-partition start, as Kafka's default assignor does

@@ -88,6 +88,11 @@ Result<void, std::string> ImageBuilder::apply(const MetadataRecord& record, std:
     }
     return {};
   }
+  if (const auto* r = std::get_if<ProducerIdsRecord>(&record)) {
+    if (r->next_producer_id < image_.next_producer_id_) return Unexpected{std::string("producer ids went backwards")};
+    image_.next_producer_id_ = r->next_producer_id;
+    return {};
+  }
   return Unexpected{std::string("unhandled metadata record")};
 }
 

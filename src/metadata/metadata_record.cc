@@ -11,6 +11,7 @@ constexpr RecordType type_of() {
   if constexpr (std::is_same_v<T, PartitionRecord>) return RecordType::partition;
   if constexpr (std::is_same_v<T, RemoveTopicRecord>) return RecordType::remove_topic;
   if constexpr (std::is_same_v<T, ConfigRecord>) return RecordType::config;
+  if constexpr (std::is_same_v<T, ProducerIdsRecord>) return RecordType::producer_ids;
 }
 
 template <typename T>
@@ -52,6 +53,7 @@ Result<MetadataRecord, std::string> decode_record(std::span<const std::uint8_t> 
     case RecordType::partition: return decode_body<PartitionRecord>(reader, version);
     case RecordType::remove_topic: return decode_body<RemoveTopicRecord>(reader, version);
     case RecordType::config: return decode_body<ConfigRecord>(reader, version);
+    case RecordType::producer_ids: return decode_body<ProducerIdsRecord>(reader, version);
   }
   return Unexpected{"unknown metadata record type " + std::to_string(static_cast<int>(type))};
 }

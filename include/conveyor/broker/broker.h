@@ -13,6 +13,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "conveyor/metadata/controller.h"
 #include "conveyor/metadata/image.h"
 #include "conveyor/runtime/shard_set.h"
+#include "conveyor/txn/producer_id_manager.h"
 
 namespace conveyor::group {
 class GroupService;
@@ -72,6 +74,10 @@ class Broker {
   boost::asio::awaitable<metadata::TopicChangeResult> alter_topic_configs(
       std::string topic, std::vector<metadata::ConfigChange> changes, bool incremental, bool validate_only);
 
+  // A new producer id for InitProducerId (any shard; allocated on shard 0);
+  // nullopt when the metadata log cannot be written (logged).
+  boost::asio::awaitable<std::optional<std::int64_t>> allocate_producer_id();
+
   // The group coordinators, built on top of the broker (group/ depends on
   // broker/, not the reverse); set once in main.cc before the shards start.
   void set_groups(group::GroupService* groups) { groups_ = groups; }
@@ -86,6 +92,7 @@ class Broker {
   runtime::ShardSet& shards_;
   metadata::Controller& controller_;
   PartitionLifecycle& lifecycle_;
+  txn::ProducerIdManager producer_ids_;  // used on shard 0 only
   std::vector<std::unique_ptr<ShardState>> states_;
   group::GroupService* groups_ = nullptr;
 };

@@ -1,6 +1,7 @@
 #pragma once
 // Background work on each shard's own partitions: retention every
-// log.retention.check.interval.ms, and closing every log at shutdown.
+// log.retention.check.interval.ms, checkpoints, producer expiry, and closing
+// every log at shutdown.
 
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
@@ -19,6 +20,11 @@ boost::asio::awaitable<void> retention_loop(Broker& broker, std::chrono::millise
 // last one (log.flush.offset.checkpoint.interval.ms), so that recovery after
 // a crash scans only what was appended since.
 boost::asio::awaitable<void> checkpoint_loop(Broker& broker, std::chrono::milliseconds interval);
+
+// Runs forever on the calling shard: each interval, every partition forgets
+// the idempotent producers idle for `expiration` (producer.id.expiration.ms).
+boost::asio::awaitable<void> producer_expiry_loop(Broker& broker, std::chrono::milliseconds interval,
+                                                  std::chrono::milliseconds expiration);
 
 // Closes every log of the calling shard: flushes, writes checkpoints, marks
 // a clean shutdown so the next start skips recovery.

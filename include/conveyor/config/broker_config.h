@@ -64,6 +64,10 @@ struct BrokerConfig {
   std::int64_t offsets_retention_check_interval_ms = 600000;
   std::int32_t offset_metadata_max_bytes = 4096;
 
+  // Idempotent producers
+  std::int64_t producer_id_expiration_ms = 86400000;
+  std::int64_t producer_id_expiration_check_interval_ms = 600000;
+
   std::string log_level = "info";
   std::int64_t shutdown_timeout_ms = 30000;
 };

@@ -74,6 +74,9 @@ class Controller {
   // of overrides. incremental=true: each change is applied with its op.
   TopicChangeResult alter_topic_configs(std::string_view topic, const std::vector<ConfigChange>& changes,
                                         bool incremental, bool validate_only);
+  // Reserves `count` producer ids for `broker_id` durably (Kafka's
+  // AllocateProducerIds); returns the first. Ids are never reused.
+  Result<std::int64_t, std::string> allocate_producer_ids(std::int32_t broker_id, std::int64_t count);
 
  private:
   TopicChangeResult validate_new_topic(const NewTopic& topic, std::int32_t& partitions,

@@ -57,6 +57,8 @@ class Image {
   const TopicsByName& topics() const { return topics_; }
   std::shared_ptr<const TopicInfo> topic(std::string_view name) const;
   std::shared_ptr<const TopicInfo> topic(const protocol::Uuid& id) const;
+  // Producer ids below this have been handed out (ProducerIdsRecord).
+  std::int64_t next_producer_id() const { return next_producer_id_; }
   // The metadata log offset of the last record applied (-1: none).
   std::int64_t offset() const { return offset_; }
 
@@ -67,6 +69,7 @@ class Image {
   std::vector<BrokerInfo> brokers_;
   TopicsByName topics_;
   std::unordered_map<protocol::Uuid, std::shared_ptr<const TopicInfo>> topics_by_id_;
+  std::int64_t next_producer_id_ = 0;
   std::int64_t offset_ = -1;
 };
 

@@ -16,13 +16,15 @@
 #include "conveyor/metadata/records/cluster_id_record.h"
 #include "conveyor/metadata/records/config_record.h"
 #include "conveyor/metadata/records/partition_record.h"
+#include "conveyor/metadata/records/producer_ids_record.h"
 #include "conveyor/metadata/records/remove_topic_record.h"
 #include "conveyor/metadata/records/topic_record.h"
 
 namespace conveyor::metadata {
 
 using MetadataRecord =
-    std::variant<ClusterIdRecord, TopicRecord, PartitionRecord, RemoveTopicRecord, ConfigRecord>;
+    std::variant<ClusterIdRecord, TopicRecord, PartitionRecord, RemoveTopicRecord, ConfigRecord,
+                 ProducerIdsRecord>;
 
 enum class RecordType : std::int16_t {
   cluster_id = 1,
@@ -30,6 +32,7 @@ enum class RecordType : std::int16_t {
   partition = 3,
   remove_topic = 4,
   config = 5,
+  producer_ids = 6,
 };
 
 // DescribeConfigs resource types used in ConfigRecord.

@@ -55,3 +55,36 @@ test('kafkajs produces, lists offsets, deletes records and topics', async () => 
     assert.strictEqual(await broker.stop(), 0)
   }
 })
+
+test('kafkajs idempotent producer gets a producer id and writes each message once', async () => {
+  const broker = await startBroker()
+  const kafka = new Kafka({ clientId: 'conveyor-idem', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING })
+  const admin = kafka.admin()
+  // kafkajs' idempotent mode: InitProducerId, then sequence numbers per partition.
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false })
+  try {
+    await admin.connect()
+    await admin.createTopics({ topics: [{ topic: 'js-idem', numPartitions: 2 }] })
+    await producer.connect()
+    for (let round = 0; round < 5; round++) {
+      const messages = []
+      for (let i = 0; i < 100; i++) messages.push({ value: `r${round}-${i}`, partition: i % 2 })
+      const results = await producer.send({ topic: 'js-idem', acks: -1, messages })
+      for (const r of results) {
+        assert.strictEqual(r.errorCode, 0)
+        assert.strictEqual(r.baseOffset, `${round * 50}`)
+      }
+    }
+    const offsets = await admin.fetchTopicOffsets('js-idem')
+    assert.deepStrictEqual(offsets.map(o => [o.partition, o.high]).sort(), [[0, '250'], [1, '250']])
+    const lines = execFileSync('kcat', ['-b', broker.bootstrap, '-C', '-t', 'js-idem', '-p', '0', '-o', 'beginning',
+      '-e', '-f', '%s\n'], { encoding: 'utf8' }).trim().split('\n')
+    const expected = []
+    for (let round = 0; round < 5; round++) for (let i = 0; i < 100; i += 2) expected.push(`r${round}-${i}`)
+    assert.deepStrictEqual(lines, expected)
+  } finally {
+    await producer.disconnect()
+    await admin.disconnect()
+    assert.strictEqual(await broker.stop(), 0)
+  }
+})

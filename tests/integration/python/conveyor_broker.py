@@ -37,8 +37,10 @@ class Broker:
         self._lines = queue.Queue()
 
     # -- lifecycle --------------------------------------------------------
-    def start(self, timeout=30):
-        args = [binary(), "--set", "listeners=PLAINTEXT://127.0.0.1:0", "--set", f"log.dirs={self.data_dir}"]
+    def start(self, timeout=30, port=0):
+        """Starts the broker; `port` 0 lets the kernel pick one (pass the old
+        port to restart where connected clients will look for it)."""
+        args = [binary(), "--set", f"listeners=PLAINTEXT://127.0.0.1:{port}", "--set", f"log.dirs={self.data_dir}"]
         for o in self.overrides:
             args += ["--set", o]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

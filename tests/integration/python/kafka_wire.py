@@ -108,14 +108,16 @@ def _bytes_field(value):
     return varint(-1) if value is None else varint(len(value)) + value
 
 
-def record_batch(values, base_timestamp=1_700_000_000_000, corrupt_crc=False):
-    """An uncompressed magic-2 batch of records with null keys."""
+def record_batch(values, base_timestamp=1_700_000_000_000, corrupt_crc=False, producer=(-1, -1, -1)):
+    """An uncompressed magic-2 batch of records with null keys; `producer` is
+    (producer id, epoch, base sequence) for an idempotent producer's batch."""
     records = b""
     for i, value in enumerate(values):
         body = b"\x00" + varint(0) + varint(i) + _bytes_field(None) + _bytes_field(value) + varint(0)
         records += varint(len(body)) + body
-    after_crc = struct.pack(">hiqqqhii", 0, len(values) - 1, base_timestamp, base_timestamp, -1, -1, -1,
-                            len(values)) + records
+    producer_id, epoch, sequence = producer
+    after_crc = struct.pack(">hiqqqhii", 0, len(values) - 1, base_timestamp, base_timestamp, producer_id, epoch,
+                            sequence, len(values)) + records
     crc = crc32c(after_crc) ^ (1 if corrupt_crc else 0)
     batch_length = 4 + 1 + 4 + len(after_crc)  # leader epoch + magic + crc + rest
     return struct.pack(">qiibI", 0, batch_length, 0, 2, crc) + after_crc
@@ -151,6 +153,17 @@ def parse_produce_response_v3(payload):
             pos += 22
             out.append((name, index, error, base_offset))
     return correlation_id, out
+
+
+def init_producer_id_request_v0(transactional_id=None, correlation_id=1):
+    tid = struct.pack(">h", -1) if transactional_id is None else _string(transactional_id)
+    return frame(request_header(22, 0, correlation_id) + tid + struct.pack(">i", 60000))
+
+
+def parse_init_producer_id_response_v0(payload):
+    """(correlation id, error, producer id, epoch)."""
+    correlation_id, _throttle, error, producer_id, epoch = struct.unpack(">iihqh", payload[:20])
+    return correlation_id, error, producer_id, epoch
 
 
 def fetch_request_v4(topic, partition, offset, max_wait_ms=0, min_bytes=1, correlation_id=1):

@@ -140,3 +140,25 @@ TEST(TopicName, KafkaRules) {
 
 }  // namespace
 }  // namespace conveyor::metadata
+
+namespace conveyor::metadata {
+namespace {
+
+TEST_F(ControllerTest, ProducerIdBlocksNeverOverlapAcrossRestarts) {
+  auto first = make_controller();
+  const auto a = first->allocate_producer_ids(1, 1000);
+  const auto b = first->allocate_producer_ids(1, 1000);
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(a.value(), 0);
+  EXPECT_EQ(b.value(), 1000);
+  auto second = make_controller();
+  EXPECT_EQ(second->image()->next_producer_id(), 2000);
+  const auto c = second->allocate_producer_ids(1, 1000);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c.value(), 2000);
+  EXPECT_FALSE(second->allocate_producer_ids(1, 0).ok());
+}
+
+}  // namespace
+}  // namespace conveyor::metadata
