@@ -1,5 +1,6 @@
 // Log engine benchmarks, single partition, one thread: append throughput to
-// the page cache (1 KiB and 1 MiB batches), offset lookup in a full 1 GiB
+// the page cache (1 KiB and 1 MiB batches), the idempotent producer check
+// each append of a producer-id batch adds, offset lookup in a full 1 GiB
 // segment, and the recovery scan of a 1 GiB unflushed segment. Group commit
 // is in commit_bench.cc, opening 1,000 partitions in open_bench.cc.
 
@@ -12,6 +13,7 @@
 #include "bench_support.h"
 #include "conveyor/log/disk_log.h"
 #include "conveyor/log/log_files.h"
+#include "conveyor/log/producer_state.h"
 
 namespace conveyor::log {
 namespace {
@@ -57,6 +59,40 @@ BENCHMARK(BM_Append1KiBRecordBatch)->Arg(1)->Arg(16);
 // Target: >= 1.5 GB/s with 1 MiB batches.
 void BM_Append1MiBBatch(benchmark::State& state) { append_batches(state, 1, 1 << 20); }
 BENCHMARK(BM_Append1MiBBatch);
+
+// The sequence check and state update of one idempotent batch (issue 6:
+// idempotence must cost <= 5% of produce throughput), in a partition that
+// knows `range(0)` producers; round robin over them, each continuing its
+// sequence. Compare with BM_Append1KiBRecordBatch: this is added to it.
+void BM_ProducerStateCheck(benchmark::State& state) {
+  const auto producers = static_cast<std::int64_t>(state.range(0));
+  ProducerStateTable table;
+  std::vector<std::int32_t> next_sequence(static_cast<std::size_t>(producers), 0);
+  protocol::RecordBatchHeader header;
+  header.producer_epoch = 0;
+  header.last_offset_delta = 9;
+  header.record_count = 10;
+  header.max_timestamp = kNow;
+  std::int64_t offset = 0;
+  std::int64_t producer = 0;
+  for (auto _ : state) {
+    header.producer_id = producer;
+    auto& sequence = next_sequence[static_cast<std::size_t>(producer)];
+    header.base_sequence = sequence;
+    ProducerAppend append(table);
+    auto checked = append.add(header, offset);
+    if (!checked || checked.value()) {
+      state.SkipWithError("unexpected verdict");
+      break;
+    }
+    std::move(append).commit(table);
+    sequence += 10;
+    offset += 10;
+    producer = producer + 1 == producers ? 0 : producer + 1;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ProducerStateCheck)->Arg(1)->Arg(1000);
 
 // One segment of (just under) 1 GiB, 4 KiB batches (4 records of 1 KiB),
 // built once and shared by the lookup and recovery benchmarks; removed at exit.
