@@ -2,7 +2,7 @@
 // transactional id) Kafka hands out a fresh producer id with epoch 0 on
 // every call — also when a v3+ client names its current id and epoch (it
 // bumps the epoch of an idempotent producer itself, KIP-360). Ids come from
-// blocks reserved in the metadata log (txn/producer_id_manager.h), so none
+// blocks reserved in the metadata log (metadata/producer_id_manager.h), so none
 // is reused after a restart. Transactional ids need the transaction
 // coordinator, which is not built yet: they are refused.
 

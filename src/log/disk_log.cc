@@ -323,7 +323,7 @@ Result<ReadResult, LogError> DiskLog::read(std::int64_t offset, std::uint32_t ma
   result.records = protocol::Records::empty();
   result.high_watermark = high_watermark();
   result.log_start_offset = log_start_offset_;
-  result.last_stable_offset = result.high_watermark;
+  result.last_stable_offset = last_stable_offset();
   const std::int64_t limit = std::min(end, max_offset.value_or(end));
   if (offset >= limit) return result;
   std::size_t i = segments_.index_of(offset);
@@ -369,7 +369,11 @@ std::optional<OffsetAndTimestamp> DiskLog::max_timestamp() {
 
 void DiskLog::delete_front_segment() {
   size_bytes_ -= segments_.front().size();
+  const std::int64_t base = segments_.front().base_offset();
   segments_.pop_front()->remove();
+  std::error_code ec;
+  std::filesystem::remove(files::txn_index_path(dir_, base), ec);
+  forget_aborted_below(segments_.front().base_offset());
 }
 
 Result<std::int64_t, LogError> DiskLog::delete_records_before(std::int64_t offset) {
@@ -418,6 +422,8 @@ void DiskLog::request_flush(std::function<void(std::int64_t durable_end_offset)>
       handles.push_back(segment->time_index_file());
     }
   }
+  handles.insert(handles.end(), unsynced_txn_indexes_.begin(), unsynced_txn_indexes_.end());
+  unsynced_txn_indexes_.clear();
   if (dir_dirty_) handles.push_back(dir_handle_);
   unflushed_from_ = segments_.active().base_offset();
   dir_dirty_ = false;
@@ -461,6 +467,8 @@ void DiskLog::close() {
   for (const auto& segment : segments_) {
     if (segment->base_offset() >= unflushed_from_) ok = segment->sync() && ok;
   }
+  for (const auto& txn_index : unsynced_txn_indexes_) ok = io::sync(txn_index->fd()) && ok;
+  unsynced_txn_indexes_.clear();
   ok = ok && io::sync(dir_handle_->fd());
   if (!ok) {
     spdlog::error("log {}: flush on close failed; the next open will recover", dir_.string());

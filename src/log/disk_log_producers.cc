@@ -30,6 +30,7 @@ std::vector<std::int64_t> snapshot_offsets(const std::filesystem::path& dir) {
 
 Result<void, LogError> DiskLog::load_producer_state() {
   producers_.clear();
+  aborted_.clear();
   const std::int64_t end = log_end_offset();
   std::int64_t from = segments_.front().base_offset();
   std::error_code ec;
@@ -53,6 +54,7 @@ Result<void, LogError> DiskLog::load_producer_state() {
     break;
   }
 
+  if (auto r = load_aborted_transactions(from); !r) return r;
   for (std::size_t i = segments_.index_of(from); i < segments_.size(); ++i) {
     const Segment& segment = segments_.at(i);
     const auto first = segment.locate(from);
@@ -60,7 +62,11 @@ Result<void, LogError> DiskLog::load_producer_state() {
     if (!first->has_value()) continue;
     std::uint64_t position = (*first)->position;
     while (const auto header = segment.header_at(position)) {
-      producers_.replay(*header, header->base_offset);
+      if (header->is_control()) {
+        if (auto r = replay_marker(segment, position, *header); !r) return r;
+      } else {
+        producers_.replay(*header, header->base_offset);
+      }
       ++recovery_.producer_batches_replayed;
       position += header->size_in_bytes();
     }

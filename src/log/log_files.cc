@@ -38,6 +38,9 @@ std::filesystem::path time_index_path(const std::filesystem::path& dir, std::int
 std::filesystem::path snapshot_path(const std::filesystem::path& dir, std::int64_t offset) {
   return segment_file(dir, offset, kSnapshotSuffix);
 }
+std::filesystem::path txn_index_path(const std::filesystem::path& dir, std::int64_t base_offset) {
+  return segment_file(dir, base_offset, kTxnIndexSuffix);
+}
 std::filesystem::path cleaned_log_path(const std::filesystem::path& dir, std::int64_t base_offset) {
   return segment_file(dir, base_offset, std::string(kLogSuffix) + std::string(kCleanedSuffix));
 }

@@ -43,12 +43,52 @@ void ProducerStateTable::record(ProducerEntry& entry, const protocol::RecordBatc
   if (batch.is_transactional() && entry.current_txn_first_offset < 0) entry.current_txn_first_offset = first_offset;
 }
 
+void ProducerStateTable::put(std::int64_t producer_id, ProducerEntry entry) {
+  auto [it, inserted] = entries_.try_emplace(producer_id);
+  if (!inserted && it->second.current_txn_first_offset >= 0) {
+    open_transactions_.erase({it->second.current_txn_first_offset, producer_id});
+  }
+  if (entry.current_txn_first_offset >= 0) open_transactions_.insert({entry.current_txn_first_offset, producer_id});
+  it->second = std::move(entry);
+}
+
+void ProducerStateTable::restore(std::int64_t producer_id, ProducerEntry entry) { put(producer_id, std::move(entry)); }
+
 void ProducerStateTable::replay(const protocol::RecordBatchHeader& batch, std::int64_t first_offset) {
   if (!batch.has_producer_id() || batch.is_control()) return;
-  record(entries_[batch.producer_id], batch, first_offset);
+  const ProducerEntry* known = find(batch.producer_id);
+  ProducerEntry entry = known != nullptr ? *known : ProducerEntry{};
+  record(entry, batch, first_offset);
+  put(batch.producer_id, std::move(entry));
+}
+
+Result<std::optional<std::int64_t>, LogError> ProducerStateTable::end_transaction(std::int64_t producer_id,
+                                                                                   std::int16_t epoch,
+                                                                                   std::int32_t coordinator_epoch,
+                                                                                   std::int64_t timestamp) {
+  const ProducerEntry* known = find(producer_id);
+  ProducerEntry entry = known != nullptr ? *known : ProducerEntry{};
+  if (epoch < entry.epoch) return Unexpected{LogError::invalid_producer_epoch};
+  if (epoch != entry.epoch) {
+    entry.epoch = epoch;
+    entry.batches.clear();
+  }
+  std::optional<std::int64_t> began;
+  if (entry.current_txn_first_offset >= 0) began = entry.current_txn_first_offset;
+  entry.current_txn_first_offset = -1;
+  entry.coordinator_epoch = coordinator_epoch;
+  entry.last_timestamp = timestamp;
+  put(producer_id, std::move(entry));
+  return began;
+}
+
+std::optional<std::int64_t> ProducerStateTable::first_open_transaction() const {
+  if (open_transactions_.empty()) return std::nullopt;
+  return open_transactions_.begin()->first;
 }
 
 std::size_t ProducerStateTable::expire(std::int64_t now_ms, std::int64_t expiration_ms) {
+  // Producers in a transaction stay: the transaction coordinator ends it.
   return std::erase_if(entries_, [&](const auto& item) {
     const ProducerEntry& entry = item.second;
     return entry.current_txn_first_offset < 0 && now_ms - entry.last_timestamp >= expiration_ms;
@@ -94,7 +134,7 @@ Result<std::optional<ProducerBatch>, LogError> ProducerAppend::add(const protoco
 }
 
 void ProducerAppend::commit(ProducerStateTable& table) && {
-  for (auto& [id, entry] : staged_) table.entries_[id] = std::move(entry);
+  for (auto& [id, entry] : staged_) table.put(id, std::move(entry));
 }
 
 }  // namespace conveyor::log

@@ -12,6 +12,7 @@
 // Lives for the whole process; shared by every shard.
 
 #include <boost/asio/awaitable.hpp>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,15 +22,20 @@
 #include "conveyor/metadata/controller.h"
 #include "conveyor/metadata/image.h"
 #include "conveyor/runtime/shard_set.h"
-#include "conveyor/txn/producer_id_manager.h"
+#include "conveyor/metadata/producer_id_manager.h"
 
 namespace conveyor::group {
 class GroupService;
 }
 
+namespace conveyor::log {
+struct TxnMarker;
+}
+
 namespace conveyor::broker {
 
 class PartitionTable;
+class Partition;
 
 // What one shard owns and sees.
 struct ShardState {
@@ -83,6 +89,15 @@ class Broker {
   void set_groups(group::GroupService* groups) { groups_ = groups; }
   group::GroupService* groups() const { return groups_; }
 
+  // Told of every transaction marker written (broker/txn_markers.h), on the
+  // partition's shard, with the marker's offset: the group coordinator
+  // makes a transaction's offset commits visible (or drops them) with it.
+  using TxnMarkerListener = std::function<void(Partition&, const log::TxnMarker&, std::int64_t offset)>;
+  void set_txn_marker_listener(TxnMarkerListener listener) { txn_marker_listener_ = std::move(listener); }
+  void notify_txn_marker(Partition& partition, const log::TxnMarker& marker, std::int64_t offset) {
+    if (txn_marker_listener_) txn_marker_listener_(partition, marker, offset);
+  }
+
   // Installs the controller's current image on every shard (start-up, and
   // after each change). Must run on shard 0.
   boost::asio::awaitable<void> publish_image();
@@ -92,9 +107,10 @@ class Broker {
   runtime::ShardSet& shards_;
   metadata::Controller& controller_;
   PartitionLifecycle& lifecycle_;
-  txn::ProducerIdManager producer_ids_;  // used on shard 0 only
+  metadata::ProducerIdManager producer_ids_;  // used on shard 0 only
   std::vector<std::unique_ptr<ShardState>> states_;
   group::GroupService* groups_ = nullptr;
+  TxnMarkerListener txn_marker_listener_;
 };
 
 }  // namespace conveyor::broker

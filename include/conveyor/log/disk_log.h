@@ -48,6 +48,10 @@ class DiskLog final : public PartitionLog {
 
   Result<AppendResult, LogError> append(std::span<std::uint8_t> batches, std::int32_t leader_epoch,
                                         std::int64_t now_ms) override;
+  Result<AppendResult, LogError> append_marker(const TxnMarker& marker, std::int32_t leader_epoch,
+                                               std::int64_t now_ms) override;
+  std::int64_t last_stable_offset() const override;
+  std::vector<AbortedTxn> aborted_transactions(std::int64_t from, std::int64_t upto) const override;
   Result<ReadResult, LogError> read(std::int64_t offset, std::uint32_t max_bytes, bool min_one_batch,
                                     std::optional<std::int64_t> max_offset = std::nullopt) override;
   std::optional<OffsetAndTimestamp> offset_for_timestamp(std::int64_t timestamp) override;
@@ -95,6 +99,13 @@ class DiskLog final : public PartitionLog {
   Result<void, LogError> load_producer_state();
   void snapshot_producers(bool sync);
   void delete_snapshots_below(std::int64_t offset);
+  // Transactions (disk_log_transactions.cc): the aborted-transaction index.
+  Result<void, LogError> load_aborted_transactions(std::int64_t replay_from);
+  Result<void, LogError> record_aborted(const AbortedTxn& aborted, std::int64_t segment_base);
+  void forget_aborted_below(std::int64_t offset);
+  // A control batch met while replaying the log: its marker, if it is one.
+  Result<void, LogError> replay_marker(const Segment& segment, std::uint64_t position,
+                                       const protocol::RecordBatchHeader& header);
   // Compaction (disk_log_compaction.cc).
   std::size_t first_uncleanable_segment(std::int64_t now_ms) const;
   Result<void, LogError> install_cleaned(std::size_t first, std::size_t count, std::int64_t cleaned_size,
@@ -117,6 +128,10 @@ class DiskLog final : public PartitionLog {
   bool offline_ = false;
   RecoveryStats recovery_;
   ProducerStateTable producers_;
+  // Aborted transactions by marker offset (the .txnindex files' entries).
+  std::vector<AbortedTxn> aborted_;
+  // .txnindex files written since the last flush request (it syncs them).
+  std::vector<std::shared_ptr<const FileHandle>> unsynced_txn_indexes_;
   // Compaction: the end of the last pass (segments wholly below it are
   // clean), and the earliest clean time of a segment holding tombstones that
   // pass kept (INT64_MAX: none known; not persisted, so after a restart

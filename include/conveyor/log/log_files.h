@@ -7,6 +7,7 @@
 //   00000000000000000042.index      sparse offset index of that segment
 //   00000000000000000042.timeindex  time index of that segment
 //   00000000000000000042.snapshot   producer state of the batches below offset 42
+//   00000000000000000042.txnindex   aborted transactions whose ABORT marker is in segment 42
 //   partition.checkpoint            recovery point and log start offset
 //   .clean_shutdown                 present only while the log is closed cleanly
 //
@@ -28,6 +29,7 @@ inline constexpr std::string_view kLogSuffix = ".log";
 inline constexpr std::string_view kIndexSuffix = ".index";
 inline constexpr std::string_view kTimeIndexSuffix = ".timeindex";
 inline constexpr std::string_view kSnapshotSuffix = ".snapshot";
+inline constexpr std::string_view kTxnIndexSuffix = ".txnindex";
 inline constexpr std::string_view kDeletedSuffix = ".deleted";
 inline constexpr std::string_view kCleanedSuffix = ".cleaned";
 inline constexpr std::string_view kSwapSuffix = ".swap";
@@ -42,6 +44,7 @@ std::filesystem::path log_path(const std::filesystem::path& dir, std::int64_t ba
 std::filesystem::path index_path(const std::filesystem::path& dir, std::int64_t base_offset);
 std::filesystem::path time_index_path(const std::filesystem::path& dir, std::int64_t base_offset);
 std::filesystem::path snapshot_path(const std::filesystem::path& dir, std::int64_t offset);
+std::filesystem::path txn_index_path(const std::filesystem::path& dir, std::int64_t base_offset);
 std::filesystem::path checkpoint_path(const std::filesystem::path& dir);
 // `<base>.log.cleaned` and `<base>.log.swap`: a compacted segment being written / being swapped in.
 std::filesystem::path cleaned_log_path(const std::filesystem::path& dir, std::int64_t base_offset);

@@ -16,6 +16,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "conveyor/base/result.h"
 #include "conveyor/log/log_config.h"
@@ -36,6 +37,27 @@ struct AppendResult {
   std::int64_t log_append_time = -1;    // set when message.timestamp.type=LogAppendTime
   std::int64_t log_start_offset = 0;
   std::int32_t record_count = 0;
+};
+
+// The end of a transaction, written by the transaction coordinator to every
+// partition the transaction wrote to: a control batch holding one COMMIT or
+// ABORT record (protocol::build_end_txn_marker_batch).
+struct TxnMarker {
+  std::int64_t producer_id = -1;
+  std::int16_t producer_epoch = -1;
+  std::int32_t coordinator_epoch = 0;
+  bool commit = true;
+};
+
+// An aborted transaction, as Fetch reports it to read_committed consumers
+// (Kafka's AbortedTxn, one `.txnindex` entry): the producer's records from
+// first_offset up to the ABORT marker at last_offset are to be skipped.
+struct AbortedTxn {
+  std::int64_t producer_id = -1;
+  std::int64_t first_offset = -1;
+  std::int64_t last_offset = -1;
+  std::int64_t last_stable_offset = -1;  // the LSO when the marker was written
+  bool operator==(const AbortedTxn&) const = default;
 };
 
 struct ReadResult {
@@ -86,6 +108,22 @@ class PartitionLog {
   // clock, for LogAppendTime and time-based rolling.
   virtual Result<AppendResult, LogError> append(std::span<std::uint8_t> batches,
                                                 std::int32_t leader_epoch, std::int64_t now_ms) = 0;
+
+  // Appends a transaction marker for `marker.producer_id` (never refused for
+  // its sequence; an epoch older than the producer's is INVALID_PRODUCER_EPOCH).
+  // It ends the producer's open transaction here, which moves the last
+  // stable offset; an ABORT is recorded for aborted_transactions(). A newer
+  // epoch fences the producer's older one on this partition.
+  virtual Result<AppendResult, LogError> append_marker(const TxnMarker& marker, std::int32_t leader_epoch,
+                                                       std::int64_t now_ms) = 0;
+
+  // The first offset of the oldest open transaction, else the high
+  // watermark: read_committed consumers read up to it.
+  virtual std::int64_t last_stable_offset() const = 0;
+  // The aborted transactions a read_committed fetch of [from, upto) must be
+  // told about: those whose ABORT marker is at or after `from` and whose
+  // first offset is below `upto`, oldest first.
+  virtual std::vector<AbortedTxn> aborted_transactions(std::int64_t from, std::int64_t upto) const = 0;
 
   // Batches from `offset`, at most `max_bytes` unless `min_one_batch` and
   // the first batch alone is larger (Kafka's KIP-74 rule). OFFSET_OUT_OF_RANGE

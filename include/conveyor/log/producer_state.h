@@ -25,6 +25,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -73,8 +74,20 @@ class ProducerStateTable {
   // it (the log's own batches, replayed after a restart).
   void replay(const protocol::RecordBatchHeader& batch, std::int64_t first_offset);
   // Installs an entry as it is (loading a snapshot).
-  void restore(std::int64_t producer_id, ProducerEntry entry) { entries_[producer_id] = std::move(entry); }
-  void clear() { entries_.clear(); }
+  void restore(std::int64_t producer_id, ProducerEntry entry);
+  void clear() {
+    entries_.clear();
+    open_transactions_.clear();
+  }
+
+  // A transaction marker for `producer_id` at `marker_offset`: ends its open
+  // transaction (returning where it began, if it had one) and adopts a newer
+  // epoch. An epoch older than the producer's is INVALID_PRODUCER_EPOCH.
+  Result<std::optional<std::int64_t>, LogError> end_transaction(std::int64_t producer_id, std::int16_t epoch,
+                                                                 std::int32_t coordinator_epoch,
+                                                                 std::int64_t timestamp);
+  // The first offset of the oldest open transaction, if any.
+  std::optional<std::int64_t> first_open_transaction() const;
 
   // Forgets producers whose last write is `expiration_ms` or more before
   // `now_ms` and that have no open transaction. Returns how many went.
@@ -83,8 +96,12 @@ class ProducerStateTable {
  private:
   friend class ProducerAppend;
   static void record(ProducerEntry& entry, const protocol::RecordBatchHeader& batch, std::int64_t first_offset);
+  // Installs `entry` for `producer_id`, keeping open_transactions_ in step.
+  void put(std::int64_t producer_id, ProducerEntry entry);
 
   Entries entries_;
+  // (first offset, producer id) of every open transaction, for the LSO.
+  std::set<std::pair<std::int64_t, std::int64_t>> open_transactions_;
 };
 
 // The producer checks of one append (one Produce partition, possibly

@@ -1,8 +1,8 @@
-#include "conveyor/txn/producer_id_manager.h"
+#include "conveyor/metadata/producer_id_manager.h"
 
 #include "conveyor/metadata/controller.h"
 
-namespace conveyor::txn {
+namespace conveyor::metadata {
 
 Result<std::int64_t, std::string> ProducerIdManager::next() {
   if (next_ == block_end_) {
@@ -14,4 +14,4 @@ Result<std::int64_t, std::string> ProducerIdManager::next() {
   return next_++;
 }
 
-}  // namespace conveyor::txn
+}  // namespace conveyor::metadata

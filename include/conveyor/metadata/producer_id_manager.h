@@ -12,10 +12,8 @@
 #include "conveyor/base/result.h"
 
 namespace conveyor::metadata {
-class Controller;
-}
 
-namespace conveyor::txn {
+class Controller;
 
 class ProducerIdManager {
  public:
@@ -35,4 +33,4 @@ class ProducerIdManager {
   std::int64_t block_end_ = 0;  // next_ == block_end_: no block
 };
 
-}  // namespace conveyor::txn
+}  // namespace conveyor::metadata
