@@ -194,7 +194,10 @@ Result<void, LogError> DiskLog::replay_marker(const Segment& segment, std::uint6
   const auto began = producers_.end_transaction(header.producer_id, header.producer_epoch, value->coordinator_epoch,
                                                 header.max_timestamp);
   if (type == protocol::ControlRecordType::abort && began && began.value()) {
-    const AbortedTxn aborted{header.producer_id, *began.value(), header.base_offset, last_stable_offset()};
+    // The LSO as it was right after this marker, not at the end of the log.
+    const std::int64_t stable =
+        std::min(producers_.first_open_transaction().value_or(header.next_offset()), header.next_offset());
+    const AbortedTxn aborted{header.producer_id, *began.value(), header.base_offset, stable};
     return record_aborted(aborted, segment.base_offset());
   }
   return {};

@@ -289,3 +289,120 @@ TEST_F(IdempotentLogTest, RetentionDeletesSnapshotsWithTheirSegments) {
 
 }  // namespace
 }  // namespace conveyor::log
+
+namespace conveyor::log {
+namespace {
+
+// Transactions in the log: markers end a producer's open transaction, the
+// last stable offset waits for the oldest open one, aborts are indexed in
+// .txnindex files that survive restarts and crashes.
+class TransactionLogTest : public IdempotentLogTest {
+ protected:
+  static Result<AppendResult, LogError> send_txn(DiskLog& log, std::int64_t producer, std::int32_t sequence,
+                                                 int records = 2, std::int16_t epoch = 0) {
+    auto bytes = BatchBuilder()
+                     .records(records)
+                     .value_size(100)
+                     .timestamp(kNow)
+                     .producer(producer, epoch, sequence)
+                     .transactional()
+                     .build();
+    return log.append(bytes, 0, kNow);
+  }
+  static AppendResult end(DiskLog& log, std::int64_t producer, bool commit, std::int16_t epoch = 0) {
+    auto r = log.append_marker(TxnMarker{producer, epoch, 3, commit}, 0, kNow);
+    EXPECT_TRUE(r) << to_string(r.error());
+    return *r;
+  }
+};
+
+TEST_F(TransactionLogTest, LastStableOffsetWaitsForTheOldestOpenTransaction) {
+  auto log = open();
+  ASSERT_TRUE(send(*log, 0));                // 0-1: idempotent, no transaction
+  EXPECT_EQ(log->last_stable_offset(), 2);
+  ASSERT_TRUE(send_txn(*log, 1, 0));         // 2-3: producer 1 opens a transaction
+  ASSERT_TRUE(send_txn(*log, 2, 0));         // 4-5: producer 2 too
+  ASSERT_TRUE(send_txn(*log, 1, 2));         // 6-7
+  EXPECT_EQ(log->last_stable_offset(), 2);
+  EXPECT_EQ(end(*log, 1, true).base_offset, 8);
+  EXPECT_EQ(log->last_stable_offset(), 4) << "producer 2's transaction is still open";
+  EXPECT_EQ(end(*log, 2, false).base_offset, 9);
+  EXPECT_EQ(log->last_stable_offset(), 10);
+  auto read = log->read(0, 1 << 20, true);
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->last_stable_offset, 10);
+  const auto aborted = log->aborted_transactions(0, 10);
+  ASSERT_EQ(aborted.size(), 1u);
+  EXPECT_EQ(aborted[0], (AbortedTxn{2, 4, 9, 10}));
+  EXPECT_TRUE(log->aborted_transactions(10, 20).empty()) << "marker before the fetch offset";
+  EXPECT_TRUE(log->aborted_transactions(0, 4).empty()) << "transaction starts at the upper bound";
+}
+
+TEST_F(TransactionLogTest, MarkersFenceOlderEpochs) {
+  auto log = open();
+  ASSERT_TRUE(send_txn(*log, 1, 0, 2, /*epoch=*/0));
+  end(*log, 1, false, /*epoch=*/1);  // the coordinator aborted it with a bumped epoch
+  const auto zombie = send_txn(*log, 1, 2, 2, /*epoch=*/0);
+  ASSERT_FALSE(zombie);
+  EXPECT_EQ(zombie.error(), LogError::invalid_producer_epoch);
+  const auto old_marker = log->append_marker(TxnMarker{1, 0, 3, true}, 0, kNow);
+  ASSERT_FALSE(old_marker);
+  EXPECT_EQ(old_marker.error(), LogError::invalid_producer_epoch);
+  ASSERT_TRUE(send_txn(*log, 1, 0, 2, /*epoch=*/1)) << "the new epoch starts at sequence 0";
+}
+
+TEST_F(TransactionLogTest, AbortedTransactionsAndOpenOnesSurviveRestartAndCrash) {
+  std::vector<AbortedTxn> expected;
+  {
+    auto log = open();
+    std::int32_t sequence = 0;
+    for (int i = 0; i < 6; ++i) {
+      const auto first = send_txn(*log, 1, sequence);
+      ASSERT_TRUE(first);
+      sequence += 2;
+      ASSERT_TRUE(send_txn(*log, 1, sequence));
+      sequence += 2;
+      const auto marker = end(*log, 1, /*commit=*/i % 2 == 0);
+      if (i % 2 == 1) expected.push_back(AbortedTxn{1, first->base_offset, marker.base_offset, marker.base_offset + 1});
+    }
+    ASSERT_TRUE(send_txn(*log, 2, 0));  // left open
+    EXPECT_GT(log->segment_count(), 2u);
+    EXPECT_EQ(log->aborted_transactions(0, INT64_MAX), expected);
+    log->close();
+  }
+  {
+    auto log = open();
+    EXPECT_EQ(log->aborted_transactions(0, INT64_MAX), expected) << "from the .txnindex files";
+    EXPECT_EQ(log->last_stable_offset(), log->log_end_offset() - 2) << "producer 2's transaction is still open";
+    crash(std::move(log));
+  }
+  auto log = open();
+  EXPECT_EQ(log->aborted_transactions(0, INT64_MAX), expected) << "files up to the snapshot, replay after it";
+  EXPECT_EQ(log->last_stable_offset(), log->log_end_offset() - 2);
+  end(*log, 2, true);
+  EXPECT_EQ(log->last_stable_offset(), log->log_end_offset());
+}
+
+TEST_F(TransactionLogTest, DeletedSegmentsTakeTheirAbortedTransactionsWithThem) {
+  auto log = open();
+  std::int32_t sequence = 0;
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_TRUE(send_txn(*log, 1, sequence));
+    sequence += 2;
+    end(*log, 1, false);
+  }
+  ASSERT_EQ(log->aborted_transactions(0, INT64_MAX).size(), 8u);
+  const auto cut = log->log_end_offset() - 3;
+  ASSERT_TRUE(log->delete_records_before(cut));
+  const auto front = log->segments().front().base_offset();
+  for (const auto& aborted : log->aborted_transactions(0, INT64_MAX)) EXPECT_GE(aborted.last_offset, front);
+  for (const auto& entry : std::filesystem::directory_iterator(dir())) {
+    const auto base = files::parse_base_offset(entry.path().filename().string(), files::kTxnIndexSuffix);
+    if (base) {
+      EXPECT_GE(*base, front);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace conveyor::log
