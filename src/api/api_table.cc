@@ -35,6 +35,7 @@
 #include "conveyor/api/metadata.h"
 #include "conveyor/api/offset_for_leader_epoch.h"
 #include "conveyor/api/produce.h"
+#include "conveyor/api/write_txn_markers.h"
 
 namespace conveyor::api {
 
@@ -84,6 +85,8 @@ const std::vector<ApiEntry>& table() {
         entry<protocol::OffsetDeleteRequest, &handle_offset_delete>(),
         // Idempotent producers (log/producer_state.h).
         entry<protocol::InitProducerIdRequest, &handle_init_producer_id>(),
+        // Transactions (log/partition_log.h: markers, LSO, aborted index).
+        entry<protocol::WriteTxnMarkersRequest, &handle_write_txn_markers>(),
     };
     std::sort(list.begin(), list.end(), [](const ApiEntry& a, const ApiEntry& b) { return a.api_key < b.api_key; });
     return list;

@@ -12,6 +12,9 @@
 // 4. Long poll: fewer than min_bytes and time left in max_wait_ms → wait until
 //    an append to any of the partitions (FetchWakeup, registered during the
 //    read) or the deadline, then read again.
+//    read_committed fetches (isolation_level 1, v4+) stop at the last stable
+//    offset and carry the aborted transactions in what they return, so the
+//    client can drop those records (it drops control batches itself).
 // 5. Respond, trimmed to max_bytes in order. As in KIP-74 the first
 //    non-empty partition may exceed the limits by one batch, so a batch larger
 //    than the limits can never stall a consumer. Incremental responses carry
@@ -46,11 +49,13 @@ struct PartitionRead {
 struct ReadOutcome {
   ErrorCode error = ErrorCode::none;
   log::ReadResult result;
+  // read_committed only: the aborted transactions overlapping what was read.
+  std::optional<std::vector<log::AbortedTxn>> aborted;
 };
 
 // Runs on the shard that owns every partition in `reads`.
 std::vector<ReadOutcome> read_on_shard(broker::Broker& broker, const std::vector<PartitionRead>& reads,
-                                       const std::shared_ptr<broker::FetchWakeup>& wakeup) {
+                                       const std::shared_ptr<broker::FetchWakeup>& wakeup, bool read_committed) {
   auto& partitions = *broker.local().partitions;
   std::vector<ReadOutcome> outcomes(reads.size());
   for (std::size_t i = 0; i < reads.size(); ++i) {
@@ -60,15 +65,17 @@ std::vector<ReadOutcome> read_on_shard(broker::Broker& broker, const std::vector
       continue;
     }
     auto& log = partition->log();
-    auto read = log.read(reads[i].fetch_offset, reads[i].max_bytes, true, log.high_watermark());
+    const std::int64_t visible_end = read_committed ? log.last_stable_offset() : log.high_watermark();
+    auto read = log.read(reads[i].fetch_offset, reads[i].max_bytes, true, visible_end);
     if (!read) {
       outcomes[i].error = to_error_code(read.error());
       outcomes[i].result.high_watermark = log.high_watermark();
       outcomes[i].result.log_start_offset = log.log_start_offset();
-      outcomes[i].result.last_stable_offset = log.high_watermark();
+      outcomes[i].result.last_stable_offset = log.last_stable_offset();
       continue;
     }
     outcomes[i].result = std::move(read.value());
+    if (read_committed) outcomes[i].aborted = log.aborted_transactions(reads[i].fetch_offset, visible_end);
     if (wakeup) partition->waiters().add(wakeup);
   }
   return outcomes;
@@ -171,8 +178,9 @@ Validated validate(RequestContext& ctx, const std::vector<FetchTarget>& targets)
 asio::awaitable<std::size_t> read_all(RequestContext& ctx, const protocol::FetchRequest& request,
                                       const std::vector<FetchTarget>& targets, Validated& v,
                                       const std::shared_ptr<broker::FetchWakeup>& wakeup, bool& any_error) {
-  auto read = [wakeup](broker::Broker& b, const std::vector<PartitionRead>& reads)
-      -> asio::awaitable<std::vector<ReadOutcome>> { co_return read_on_shard(b, reads, wakeup); };
+  const bool read_committed = ctx.version() >= 4 && request.isolation_level == 1;
+  auto read = [wakeup, read_committed](broker::Broker& b, const std::vector<PartitionRead>& reads)
+      -> asio::awaitable<std::vector<ReadOutcome>> { co_return read_on_shard(b, reads, wakeup, read_committed); };
   auto outcomes = co_await on_owning_shards<ReadOutcome>(ctx.broker, v.by_shard, read);
   for (runtime::ShardId shard = 0; shard < v.by_shard.size(); ++shard) {
     for (std::size_t i = 0; i < v.by_shard[shard].size(); ++i) {
@@ -230,6 +238,17 @@ void build_response(const SessionPlan& plan, Validated& v, FetchResponse& respon
     out.high_watermark = outcome.result.high_watermark;
     out.last_stable_offset = outcome.result.last_stable_offset;
     out.log_start_offset = outcome.result.log_start_offset;
+    // Null for read_uncommitted, as Kafka sends it; a list for read_committed.
+    out.aborted_transactions.reset();
+    if (outcome.aborted) {
+      out.aborted_transactions.emplace();
+      for (const auto& aborted : *outcome.aborted) {
+        FetchResponse::AbortedTransaction entry;
+        entry.producer_id = aborted.producer_id;
+        entry.first_offset = aborted.first_offset;
+        out.aborted_transactions->push_back(entry);
+      }
+    }
     // Empty, never null: librdkafka stalls a partition on a null record set.
     out.records = outcome.error == ErrorCode::none && !outcome.result.records.is_null()
                       ? std::move(outcome.result.records)

@@ -108,7 +108,8 @@ def _bytes_field(value):
     return varint(-1) if value is None else varint(len(value)) + value
 
 
-def record_batch(values, base_timestamp=1_700_000_000_000, corrupt_crc=False, producer=(-1, -1, -1)):
+def record_batch(values, base_timestamp=1_700_000_000_000, corrupt_crc=False, producer=(-1, -1, -1),
+                 transactional=False):
     """An uncompressed magic-2 batch of records with null keys; `producer` is
     (producer id, epoch, base sequence) for an idempotent producer's batch."""
     records = b""
@@ -116,7 +117,8 @@ def record_batch(values, base_timestamp=1_700_000_000_000, corrupt_crc=False, pr
         body = b"\x00" + varint(0) + varint(i) + _bytes_field(None) + _bytes_field(value) + varint(0)
         records += varint(len(body)) + body
     producer_id, epoch, sequence = producer
-    after_crc = struct.pack(">hiqqqhii", 0, len(values) - 1, base_timestamp, base_timestamp, producer_id, epoch,
+    attributes = 0x10 if transactional else 0
+    after_crc = struct.pack(">hiqqqhii", attributes, len(values) - 1, base_timestamp, base_timestamp, producer_id, epoch,
                             sequence, len(values)) + records
     crc = crc32c(after_crc) ^ (1 if corrupt_crc else 0)
     batch_length = 4 + 1 + 4 + len(after_crc)  # leader epoch + magic + crc + rest
@@ -166,8 +168,8 @@ def parse_init_producer_id_response_v0(payload):
     return correlation_id, error, producer_id, epoch
 
 
-def fetch_request_v4(topic, partition, offset, max_wait_ms=0, min_bytes=1, correlation_id=1):
-    body = struct.pack(">iiiib", -1, max_wait_ms, min_bytes, 1 << 20, 0)
+def fetch_request_v4(topic, partition, offset, max_wait_ms=0, min_bytes=1, correlation_id=1, isolation_level=0):
+    body = struct.pack(">iiiib", -1, max_wait_ms, min_bytes, 1 << 20, isolation_level)
     body += struct.pack(">i", 1) + _string(topic) + struct.pack(">i", 1)
     body += struct.pack(">iqi", partition, offset, 1 << 20)
     return frame(request_header(1, 4, correlation_id) + body)
@@ -194,8 +196,83 @@ def parse_fetch_response_v4(payload):
     return correlation_id, out
 
 
+def parse_fetch_response_v4_detail(payload):
+    """[(partition, error, high watermark, last stable offset, aborted, records)];
+    aborted is None (null) or a list of (producer id, first offset)."""
+    _correlation_id, _throttle, topics = struct.unpack(">iii", payload[:12])
+    pos = 12
+    out = []
+    for _ in range(topics):
+        (n,) = struct.unpack(">h", payload[pos:pos + 2])
+        pos += 2 + n
+        (partitions,) = struct.unpack(">i", payload[pos:pos + 4])
+        pos += 4
+        for _ in range(partitions):
+            index, error, high_watermark, lso, count = struct.unpack(">ihqqi", payload[pos:pos + 26])
+            pos += 26
+            aborted = None
+            if count >= 0:
+                aborted = [struct.unpack(">qq", payload[pos + 16 * i:pos + 16 * i + 16]) for i in range(count)]
+                pos += 16 * count
+            (size,) = struct.unpack(">i", payload[pos:pos + 4])
+            pos += 4
+            records = payload[pos:pos + max(size, 0)]
+            pos += max(size, 0)
+            out.append((index, error, high_watermark, lso, aborted, records))
+    return out
+
+
+def write_txn_markers_request_v0(markers, correlation_id=1):
+    """markers: [(producer id, epoch, commit, topic, [partitions], coordinator epoch)]."""
+    body = struct.pack(">i", len(markers))
+    for producer_id, epoch, commit, topic, partitions, coordinator_epoch in markers:
+        body += struct.pack(">qhb", producer_id, epoch, 1 if commit else 0)
+        body += struct.pack(">i", 1) + _string(topic) + struct.pack(">i", len(partitions))
+        body += b"".join(struct.pack(">i", p) for p in partitions)
+        body += struct.pack(">i", coordinator_epoch)
+    return frame(request_header(27, 0, correlation_id) + body)
+
+
+def parse_write_txn_markers_response_v0(payload):
+    """[(producer id, topic, partition, error)]."""
+    pos = 4
+    (markers,) = struct.unpack(">i", payload[pos:pos + 4])
+    pos += 4
+    out = []
+    for _ in range(markers):
+        producer_id, topics = struct.unpack(">qi", payload[pos:pos + 12])
+        pos += 12
+        for _ in range(topics):
+            (n,) = struct.unpack(">h", payload[pos:pos + 2])
+            name = payload[pos + 2:pos + 2 + n].decode()
+            pos += 2 + n
+            (partitions,) = struct.unpack(">i", payload[pos:pos + 4])
+            pos += 4
+            for _ in range(partitions):
+                partition, error = struct.unpack(">ih", payload[pos:pos + 6])
+                pos += 6
+                out.append((producer_id, name, partition, error))
+    return out
+
+
+def batch_offsets(records):
+    """(base offset, last offset, is control) of every whole batch."""
+    out = []
+    pos = 0
+    while pos + 61 <= len(records):
+        base, batch_length = struct.unpack(">qi", records[pos:pos + 12])
+        end = pos + 12 + batch_length
+        if end > len(records):
+            break
+        (attributes, last_delta) = struct.unpack(">hi", records[pos + 21:pos + 27])
+        out.append((base, base + last_delta, bool(attributes & 0x20)))
+        pos = end
+    return out
+
+
 def batch_values(records):
-    """The values of every record in uncompressed batches (for checks)."""
+    """The values of every record in uncompressed batches (for checks);
+    control batches (transaction markers) are skipped."""
     values = []
     pos = 0
     while pos + 61 <= len(records):
@@ -203,6 +280,10 @@ def batch_values(records):
         end = pos + 12 + batch_length
         if end > len(records):
             break
+        (attributes,) = struct.unpack(">h", records[pos + 21:pos + 23])
+        if attributes & 0x20:
+            pos = end
+            continue
         (count,) = struct.unpack(">i", records[pos + 57:pos + 61])
         rpos = pos + 61
         for _ in range(count):

@@ -1,0 +1,138 @@
+"""Transactions as a partition sees them: transactional batches, COMMIT and
+ABORT markers (written with WriteTxnMarkers, the operation the transaction
+coordinator performs), the last stable offset, and read_committed fetches —
+over raw requests and through confluent-kafka consumers with
+isolation.level read_committed and read_uncommitted."""
+import time
+import unittest
+
+from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic
+
+import kafka_wire as wire
+from conveyor_broker import Broker
+
+TIMEOUT = 30
+READ_COMMITTED = 1
+INVALID_PRODUCER_EPOCH = 47
+
+
+class ReadCommittedTest(unittest.TestCase):
+    def setUp(self):
+        self.broker = Broker().start()
+        admin = AdminClient({"bootstrap.servers": self.broker.bootstrap})
+        admin.create_topics([NewTopic("txn", 1, 1)])["txn"].result(TIMEOUT)
+        self.conn = wire.Connection(self.broker.port)
+        self.correlation = 0
+
+    def tearDown(self):
+        self.conn.close()
+        self.broker.cleanup()
+
+    def call(self, request, parse):
+        self.conn.send(request)
+        payload = self.conn.read_frame()
+        self.assertIsNotNone(payload, "the broker closed the connection")
+        return parse(payload)
+
+    def next_id(self):
+        self.correlation += 1
+        return self.correlation
+
+    def producer_id(self):
+        _, error, producer_id, _ = self.call(wire.init_producer_id_request_v0(correlation_id=self.next_id()),
+                                             wire.parse_init_producer_id_response_v0)
+        self.assertEqual(error, 0)
+        return producer_id
+
+    def produce(self, values, producer_id, sequence, epoch=0):
+        # Current timestamps: the markers carry the broker's clock, and a jump of
+        # more than segment.ms between batch timestamps would roll the segment.
+        batch = wire.record_batch(values, base_timestamp=int(time.time() * 1000),
+                                  producer=(producer_id, epoch, sequence), transactional=True)
+        _, results = self.call(wire.produce_request_v3("txn", 0, batch, correlation_id=self.next_id()),
+                               wire.parse_produce_response_v3)
+        (_topic, _partition, error, base_offset), = results
+        return error, base_offset
+
+    def end(self, producer_id, commit, epoch=0):
+        results = self.call(wire.write_txn_markers_request_v0([(producer_id, epoch, commit, "txn", [0], 5)],
+                                                              self.next_id()),
+                            wire.parse_write_txn_markers_response_v0)
+        self.assertEqual(results, [(producer_id, "txn", 0, 0)])
+
+    def fetch(self, isolation_level):
+        (partition,) = self.call(wire.fetch_request_v4("txn", 0, 0, correlation_id=self.next_id(),
+                                                       isolation_level=isolation_level),
+                                 wire.parse_fetch_response_v4_detail)
+        index, error, high_watermark, lso, aborted, records = partition
+        self.assertEqual((index, error), (0, 0))
+        return high_watermark, lso, aborted, records
+
+    def consume(self, isolation_level):
+        consumer = Consumer({"bootstrap.servers": self.broker.bootstrap, "group.id": "rc-" + isolation_level,
+                             "enable.auto.commit": False, "isolation.level": isolation_level,
+                             "enable.partition.eof": True})
+        consumer.assign([TopicPartition("txn", 0, 0)])
+        values = []
+        try:
+            while True:
+                msg = consumer.poll(TIMEOUT)
+                self.assertIsNotNone(msg, "no end-of-partition event")
+                if msg.error():
+                    self.assertEqual(msg.error().code(), -191, msg.error())  # _PARTITION_EOF
+                    break
+                values.append(msg.value())
+        finally:
+            consumer.close()
+        return values
+
+    def test_read_committed_stops_at_the_lso_and_learns_of_aborts(self):
+        a, b = self.producer_id(), self.producer_id()
+        self.assertEqual(self.produce([b"a1", b"a2"], a, 0), (0, 0))
+        self.assertEqual(self.produce([b"b1"], b, 0), (0, 2))
+        self.assertEqual(self.produce([b"a3"], a, 2), (0, 3))
+
+        hw, lso, aborted, records = self.fetch(READ_COMMITTED)
+        self.assertEqual((hw, lso, aborted, records), (4, 0, [], b""), "nothing is stable yet")
+        hw, lso, aborted, records = self.fetch(0)
+        self.assertEqual((hw, lso, aborted), (4, 0, None))
+        self.assertEqual(wire.batch_values(records), [b"a1", b"a2", b"b1", b"a3"], "read_uncommitted sees it all")
+
+        self.end(a, commit=True)  # COMMIT at offset 4; b's transaction still holds the LSO at 2
+        hw, lso, aborted, records = self.fetch(READ_COMMITTED)
+        self.assertEqual((hw, lso, aborted), (5, 2, []))
+        self.assertEqual(wire.batch_values(records), [b"a1", b"a2"])
+
+        self.end(b, commit=False)  # ABORT at offset 5
+        hw, lso, aborted, records = self.fetch(READ_COMMITTED)
+        self.assertEqual((hw, lso, aborted), (6, 6, [(b, 2)]))
+        self.assertEqual([(first, last, control) for first, last, control in wire.batch_offsets(records)],
+                         [(0, 1, False), (2, 2, False), (3, 3, False), (4, 4, True), (5, 5, True)])
+
+        self.assertEqual(self.consume("read_committed"), [b"a1", b"a2", b"a3"])
+        self.assertEqual(self.consume("read_uncommitted"), [b"a1", b"a2", b"b1", b"a3"])
+
+        # The state survives a restart (snapshot + .txnindex), and after a crash.
+        self.conn.close()
+        self.broker.restart()
+        self.conn = wire.Connection(self.broker.port)
+        self.assertEqual(self.fetch(READ_COMMITTED)[:3], (6, 6, [(b, 2)]))
+        self.conn.close()
+        self.broker.kill()
+        self.broker.start()
+        self.conn = wire.Connection(self.broker.port)
+        self.assertEqual(self.fetch(READ_COMMITTED)[:3], (6, 6, [(b, 2)]))
+        self.assertEqual(self.consume("read_committed"), [b"a1", b"a2", b"a3"])
+
+    def test_a_marker_with_a_newer_epoch_fences_the_producer(self):
+        a = self.producer_id()
+        self.assertEqual(self.produce([b"x"], a, 0), (0, 0))
+        self.end(a, commit=False, epoch=1)  # the coordinator aborted it and bumped the epoch
+        error, _ = self.produce([b"zombie"], a, 1)
+        self.assertEqual(error, INVALID_PRODUCER_EPOCH)
+        self.assertEqual(self.consume("read_committed"), [])
+
+
+if __name__ == "__main__":
+    unittest.main()
