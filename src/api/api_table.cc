@@ -28,6 +28,7 @@
 #include "conveyor/api/describe_cluster.h"
 #include "conveyor/api/describe_configs.h"
 #include "conveyor/api/describe_log_dirs.h"
+#include "conveyor/api/describe_producers.h"
 #include "conveyor/api/fetch.h"
 #include "conveyor/api/incremental_alter_configs.h"
 #include "conveyor/api/init_producer_id.h"
@@ -85,6 +86,7 @@ const std::vector<ApiEntry>& table() {
         entry<protocol::OffsetDeleteRequest, &handle_offset_delete>(),
         // Idempotent producers (log/producer_state.h).
         entry<protocol::InitProducerIdRequest, &handle_init_producer_id>(),
+        entry<protocol::DescribeProducersRequest, &handle_describe_producers>(),
         // Transactions (log/partition_log.h: markers, LSO, aborted index).
         entry<protocol::WriteTxnMarkersRequest, &handle_write_txn_markers>(),
     };

@@ -125,6 +125,26 @@ class ReadCommittedTest(unittest.TestCase):
         self.assertEqual(self.fetch(READ_COMMITTED)[:3], (6, 6, [(b, 2)]))
         self.assertEqual(self.consume("read_committed"), [b"a1", b"a2", b"a3"])
 
+    def describe_producers(self):
+        return self.call(wire.describe_producers_request_v0("txn", [0, 7], self.next_id()),
+                         wire.parse_describe_producers_response_v0)
+
+    def test_describe_producers_shows_open_transactions(self):
+        a, b = self.producer_id(), self.producer_id()
+        self.assertEqual(self.produce([b"a1", b"a2"], a, 0), (0, 0))
+        self.assertEqual(self.produce([b"b1"], b, 0), (0, 2))
+        self.end(a, commit=True)
+        described = self.describe_producers()
+        self.assertEqual(described[7], (3, []), "UNKNOWN_TOPIC_OR_PARTITION for a partition that does not exist")
+        error, states = described[0]
+        self.assertEqual(error, 0)
+        by_id = {state[0]: state for state in states}
+        self.assertEqual(set(by_id), {a, b})
+        _, epoch, last_sequence, _, coordinator_epoch, txn_start = by_id[a]
+        self.assertEqual((epoch, last_sequence, coordinator_epoch, txn_start), (0, 1, 5, -1))
+        _, epoch, last_sequence, _, _, txn_start = by_id[b]
+        self.assertEqual((epoch, last_sequence, txn_start), (0, 0, 2), "b's transaction is open from offset 2")
+
     def test_a_marker_with_a_newer_epoch_fences_the_producer(self):
         a = self.producer_id()
         self.assertEqual(self.produce([b"x"], a, 0), (0, 0))
