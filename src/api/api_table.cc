@@ -36,6 +36,7 @@
 #include "conveyor/api/metadata.h"
 #include "conveyor/api/offset_for_leader_epoch.h"
 #include "conveyor/api/produce.h"
+#include "conveyor/api/txn_offset_commit.h"
 #include "conveyor/api/write_txn_markers.h"
 
 namespace conveyor::api {
@@ -89,6 +90,7 @@ const std::vector<ApiEntry>& table() {
         entry<protocol::DescribeProducersRequest, &handle_describe_producers>(),
         // Transactions (log/partition_log.h: markers, LSO, aborted index).
         entry<protocol::WriteTxnMarkersRequest, &handle_write_txn_markers>(),
+        entry<protocol::TxnOffsetCommitRequest, &handle_txn_offset_commit>(),
     };
     std::sort(list.begin(), list.end(), [](const ApiEntry& a, const ApiEntry& b) { return a.api_key < b.api_key; });
     return list;

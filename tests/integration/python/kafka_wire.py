@@ -255,6 +255,34 @@ def parse_write_txn_markers_response_v0(payload):
     return out
 
 
+def txn_offset_commit_request_v0(transactional_id, group, producer_id, epoch, topic, offsets, correlation_id=1):
+    """offsets: {partition: offset}."""
+    body = _string(transactional_id) + _string(group) + struct.pack(">qh", producer_id, epoch)
+    body += struct.pack(">i", 1) + _string(topic) + struct.pack(">i", len(offsets))
+    for partition, offset in offsets.items():
+        body += struct.pack(">iqh", partition, offset, -1)  # null metadata
+    return frame(request_header(28, 0, correlation_id) + body)
+
+
+def parse_txn_offset_commit_response_v0(payload):
+    """[(topic, partition, error)]."""
+    pos = 8  # correlation id, throttle
+    (topics,) = struct.unpack(">i", payload[pos:pos + 4])
+    pos += 4
+    out = []
+    for _ in range(topics):
+        (n,) = struct.unpack(">h", payload[pos:pos + 2])
+        name = payload[pos + 2:pos + 2 + n].decode()
+        pos += 2 + n
+        (partitions,) = struct.unpack(">i", payload[pos:pos + 4])
+        pos += 4
+        for _ in range(partitions):
+            partition, error = struct.unpack(">ih", payload[pos:pos + 6])
+            pos += 6
+            out.append((name, partition, error))
+    return out
+
+
 def _uvarint(n):
     out = b""
     while True:
