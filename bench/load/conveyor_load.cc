@@ -60,6 +60,8 @@ struct Options {
   double timeout_s = 60;    // delivery / consume stall limit
   bool json = false;
   std::vector<std::pair<std::string, std::string>> extra;  // --set key=value
+  std::string transactional_id;  // produce in transactions of txn_messages messages
+  int64_t txn_messages = 100;
 };
 
 void usage(FILE* out) {
@@ -79,6 +81,8 @@ void usage(FILE* out) {
       "  --in-flight N            max.in.flight.requests.per.connection (default 5)\n"
       "  --timeout SECONDS        give up when deliveries / fetches stall this long (60)\n"
       "  --set KEY=VALUE          any other librdkafka property (repeatable)\n"
+      "  --transactional-id ID    produce in transactions (transactional.id=ID)\n"
+      "  --txn-messages N         messages per transaction (default 100)\n"
       "  --label TEXT             name of the run in the output\n"
       "  --json                   print one JSON object instead of text\n",
       out);
@@ -133,6 +137,8 @@ Options parse_options(int argc, char** argv) {
     else if (flag == "--rate") o.rate = parse_number<double>(flag, value);
     else if (flag == "--timeout") o.timeout_s = parse_number<double>(flag, value);
     else if (flag == "--acks") o.acks = value;
+    else if (flag == "--transactional-id") o.transactional_id = value;
+    else if (flag == "--txn-messages") o.txn_messages = parse_number<int64_t>(flag, value);
     else if (flag == "--linger-ms") o.linger_ms = value;
     else if (flag == "--batch-size") o.batch_size = value;
     else if (flag == "--compression") o.compression = value;
@@ -325,6 +331,8 @@ int run_produce(const Options& o) {
   set(conf, "compression.type", o.compression);
   set(conf, "max.in.flight.requests.per.connection", o.in_flight);
   for (const auto& [key, value] : o.extra) set(conf, key, value);
+  const bool transactional = !o.transactional_id.empty();
+  if (transactional) set(conf, "transactional.id", o.transactional_id);
   rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
   rd_kafka_conf_set_error_cb(conf, on_error);
   rd_kafka_conf_set_opaque(conf, &state);
@@ -333,6 +341,16 @@ int run_produce(const Options& o) {
   if (rk == nullptr) die(std::string("rd_kafka_new: ") + errstr);
   int partitions = ensure_topic(rk, o, true);
   rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, o.topic.c_str(), nullptr);
+  // Transactions: each of txn_messages messages is begun, produced and
+  // committed in turn; commit waits for the transaction's deliveries.
+  auto txn_check = [](rd_kafka_error_t* error, const char* what) {
+    if (error == nullptr) return;
+    const std::string message = std::string(what) + ": " + rd_kafka_error_string(error);
+    rd_kafka_error_destroy(error);
+    die(message);
+  };
+  if (transactional) txn_check(rd_kafka_init_transactions(rk, 30000), "init_transactions");
+  if (transactional && o.txn_messages < 1) die("--txn-messages must be at least 1");
 
   // Values are windows into 4 MiB of random bytes, so that consecutive
   // messages differ and compression has no easy ride.
@@ -363,6 +381,10 @@ int run_produce(const Options& o) {
         }
       }
     }
+    if (transactional && sent % o.txn_messages == 0) {
+      if (sent > 0) txn_check(rd_kafka_commit_transaction(rk, 60000), "commit_transaction");
+      txn_check(rd_kafka_begin_transaction(rk), "begin_transaction");
+    }
     const char* value = pool.data() + (static_cast<size_t>(sent) * 7919U * 64U) % window;
     auto partition = static_cast<int32_t>(sent % partitions);
     for (;;) {
@@ -378,6 +400,8 @@ int run_produce(const Options& o) {
     }
     ++sent;
   }
+
+  if (transactional && sent > 0) txn_check(rd_kafka_commit_transaction(rk, 60000), "commit_transaction");
 
   // Wait for every delivery report; give up when none arrives for timeout_s.
   int64_t last_seen = -1;

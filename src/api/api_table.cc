@@ -30,6 +30,7 @@
 #include "conveyor/api/describe_cluster.h"
 #include "conveyor/api/describe_configs.h"
 #include "conveyor/api/describe_log_dirs.h"
+#include "conveyor/api/describe_producers.h"
 #include "conveyor/api/describe_transactions.h"
 #include "conveyor/api/end_txn.h"
 #include "conveyor/api/fetch.h"
@@ -40,6 +41,7 @@
 #include "conveyor/api/metadata.h"
 #include "conveyor/api/offset_for_leader_epoch.h"
 #include "conveyor/api/produce.h"
+#include "conveyor/api/txn_offset_commit.h"
 #include "conveyor/api/write_txn_markers.h"
 
 namespace conveyor::api {
@@ -90,8 +92,10 @@ const std::vector<ApiEntry>& table() {
         entry<protocol::OffsetDeleteRequest, &handle_offset_delete>(),
         // Idempotent producers (log/producer_state.h).
         entry<protocol::InitProducerIdRequest, &handle_init_producer_id>(),
+        entry<protocol::DescribeProducersRequest, &handle_describe_producers>(),
         // Transactions (log/partition_log.h: markers, LSO, aborted index).
         entry<protocol::WriteTxnMarkersRequest, &handle_write_txn_markers>(),
+        entry<protocol::TxnOffsetCommitRequest, &handle_txn_offset_commit>(),
         // The transaction coordinator (txn/txn_coordinator.h).
         entry<protocol::AddPartitionsToTxnRequest, &handle_add_partitions_to_txn>(),
         entry<protocol::AddOffsetsToTxnRequest, &handle_add_offsets_to_txn>(),

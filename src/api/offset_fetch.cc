@@ -1,8 +1,10 @@
 // OffsetFetch (key 9), v0-v9: a group's committed offsets, for the
 // partitions asked or (topics null, v2+) all of them; -1 where nothing was
-// committed. v8+ asks for several groups at once. `require_stable` (v7+):
-// offsets are only ever stored once durable and there are no transactional
-// offsets yet, so every answer is already stable.
+// committed. v8+ asks for several groups at once. `require_stable` (v7+,
+// sent by read_committed consumers): a partition whose offset an open
+// transaction has committed (TxnOffsetCommit, not yet ended) answers
+// UNSTABLE_OFFSET_COMMIT, which the client retries, as Kafka does; without
+// it the last committed offset is answered.
 
 #include "conveyor/api/offset_fetch.h"
 
@@ -35,7 +37,8 @@ boost::asio::awaitable<group::FetchResult> fetch_group(RequestContext& ctx, std:
 
 // Groups flat results by topic, in first-seen order.
 template <typename TopicOut>
-std::vector<TopicOut> by_topic(const group::FetchResult& result, ErrorCode partition_error) {
+std::vector<TopicOut> by_topic(const group::FetchResult& result, ErrorCode partition_error,
+                               bool require_stable = false) {
   std::vector<TopicOut> topics;
   for (const auto& o : result.offsets) {
     auto it = std::find_if(topics.begin(), topics.end(), [&](const TopicOut& t) { return t.name == o.topic; });
@@ -50,6 +53,10 @@ std::vector<TopicOut> by_topic(const group::FetchResult& result, ErrorCode parti
     p.committed_leader_epoch = o.leader_epoch;
     p.metadata = o.metadata;
     p.error_code = protocol::to_wire(partition_error);
+    if (require_stable && o.unstable && partition_error == ErrorCode::none) {
+      p.committed_offset = -1;
+      p.error_code = protocol::to_wire(ErrorCode::unstable_offset_commit);
+    }
     it->partitions.push_back(std::move(p));
   }
   return topics;
@@ -74,7 +81,8 @@ boost::asio::awaitable<OffsetFetchResponse> handle_offset_fetch(RequestContext& 
       out.group_id = g.group_id;
       out.error_code = protocol::to_wire(result.error);
       if (result.error == ErrorCode::none) {
-        out.topics = by_topic<OffsetFetchResponse::OffsetFetchResponseTopics>(result, ErrorCode::none);
+        out.topics =
+            by_topic<OffsetFetchResponse::OffsetFetchResponseTopics>(result, ErrorCode::none, request.require_stable);
       }
       response.groups.push_back(std::move(out));
     }
@@ -101,7 +109,8 @@ boost::asio::awaitable<OffsetFetchResponse> handle_offset_fetch(RequestContext& 
     response.topics = by_topic<OffsetFetchResponse::OffsetFetchResponseTopic>(result, result.error);
     co_return response;
   }
-  response.topics = by_topic<OffsetFetchResponse::OffsetFetchResponseTopic>(result, ErrorCode::none);
+  response.topics = by_topic<OffsetFetchResponse::OffsetFetchResponseTopic>(result, ErrorCode::none,
+                                                                           ctx.version() >= 7 && request.require_stable);
   co_return response;
 }
 

@@ -36,8 +36,10 @@ asio::awaitable<std::vector<ErrorCode>> GroupCoordinator::commit(CommitRequest r
     if (group->state == GroupState::completing_rebalance) co_return all(ErrorCode::rebalance_in_progress);
     Member& member = *group->find(request.member_id);
     member.heartbeat_deadline = Clock::now() + std::chrono::milliseconds(member.session_timeout_ms);
-  } else if (group->state != GroupState::empty) {
-    co_return all(ErrorCode::unknown_member_id);  // only members commit for a group with members
+  } else if (group->state != GroupState::empty && !request.txn) {
+    // Only members commit for a group with members (transactional commits
+    // before v3 carry no member, as in Kafka).
+    co_return all(ErrorCode::unknown_member_id);
   }
   if (n == 0) co_return all(ErrorCode::none);
 
@@ -47,8 +49,17 @@ asio::awaitable<std::vector<ErrorCode>> GroupCoordinator::commit(CommitRequest r
     records.push_back({encode_key(OffsetKey{request.group_id, item.topic, item.partition}), encode_value(item.value)});
   }
   const std::uint64_t sequence = next_sequence_++;
-  const auto error = co_await store_.append(group->partition, std::move(records));
+  const std::int32_t partition = group->partition;
+  const auto error = co_await store_.append(partition, std::move(records), request.txn);
   if (error != ErrorCode::none) co_return all(error);
+  if (request.txn) {
+    // Visible once the transaction commits (complete_txn_offsets).
+    auto& pending = pending_txn_offsets_[request.txn->producer_id];
+    for (const auto& item : request.items) {
+      pending.push_back(PendingTxnOffset{request.group_id, {item.topic, item.partition}, item.value, partition});
+    }
+    co_return all(ErrorCode::none);
+  }
   // The group may have been deleted while the append was in flight.
   if (Group* now = find_group(request.group_id); now != nullptr) {
     for (const auto& item : request.items) {
@@ -79,6 +90,7 @@ FetchResult GroupCoordinator::fetch(const std::string& group_id,
   }
   for (const auto& tp : *partitions) {
     FetchedOffset out{tp.first, tp.second, -1, -1, ""};
+    out.unstable = has_pending_txn_offset(group_id, tp);
     if (group != nullptr) {
       if (auto it = group->offsets.find(tp); it != group->offsets.end()) {
         out.offset = it->second.value.offset;
@@ -233,13 +245,28 @@ void GroupCoordinator::begin_loading(std::int32_t partition) { partitions_[parti
 void GroupCoordinator::load(std::int32_t partition, const std::vector<LoadedRecord>& records) {
   std::unordered_map<std::string, std::map<TopicPartition, OffsetValue>> offsets;
   std::unordered_map<std::string, std::optional<GroupValue>> metadata;
+  // Transactional offsets by producer, until their marker (in log order).
+  std::unordered_map<std::int64_t, std::vector<PendingTxnOffset>> pending;
   for (const auto& record : records) {
+    if (record.marker_commit) {
+      auto it = pending.find(record.producer_id);
+      if (it == pending.end()) continue;
+      if (*record.marker_commit) {
+        for (auto& p : it->second) offsets[p.group_id][p.tp] = p.value;
+      }
+      pending.erase(it);
+      continue;
+    }
     auto key = decode_key(record.key);
     if (!key) continue;
     if (auto* offset_key = std::get_if<OffsetKey>(&*key)) {
       TopicPartition tp{offset_key->topic, offset_key->partition};
       std::optional<OffsetValue> value;
       if (record.value) value = decode_offset_value(*record.value);
+      if (record.producer_id >= 0) {
+        if (value) pending[record.producer_id].push_back(PendingTxnOffset{offset_key->group, tp, *value, partition});
+        continue;
+      }
       if (value) {
         offsets[offset_key->group][tp] = *value;
       } else {
@@ -290,12 +317,22 @@ void GroupCoordinator::load(std::int32_t partition, const std::vector<LoadedReco
     Group& group = materialize(id);
     for (auto& [tp, value] : by_partition) group.offsets[tp] = CommittedOffset{value, sequence};
   }
+  // Transactions still open: their markers will come (or the transaction
+  // coordinator aborts them).
+  for (auto& [producer_id, offsets_of] : pending) {
+    auto& into = pending_txn_offsets_[producer_id];
+    into.insert(into.end(), offsets_of.begin(), offsets_of.end());
+  }
   partitions_[partition] = PartitionStatus::loaded;
   spdlog::debug("__consumer_offsets-{}: loaded {} records, {} groups", partition, records.size(), loaded);
 }
 
 void GroupCoordinator::unload(std::int32_t partition) {
   partitions_.erase(partition);
+  for (auto it = pending_txn_offsets_.begin(); it != pending_txn_offsets_.end();) {
+    std::erase_if(it->second, [partition](const PendingTxnOffset& p) { return p.partition == partition; });
+    it = it->second.empty() ? pending_txn_offsets_.erase(it) : std::next(it);
+  }
   for (auto it = groups_.begin(); it != groups_.end();) {
     if (it->second->partition != partition) {
       ++it;

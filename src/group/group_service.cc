@@ -62,12 +62,22 @@ Result<std::vector<LoadedRecord>, std::string> read_partition(log::PartitionLog&
       options.allow_offset_gaps = true;
       auto batch = protocol::RecordBatch::read(slice.bytes, options);
       if (!batch) return Unexpected{"corrupt batch at offset " + std::to_string(slice.header.base_offset)};
-      const bool control = (slice.header.attributes & protocol::batch_attributes::kControl) != 0;
+      const auto& header = slice.header;
       for (const auto& record : batch.value().records()) {
-        if (control || batch.value().offset_of(record) < offset || !record.key) continue;
+        if (batch.value().offset_of(record) < offset || !record.key) continue;
         LoadedRecord loaded;
+        if (header.is_control()) {
+          // A transaction marker: commits or aborts the producer's offsets before it.
+          const auto type = protocol::parse_control_record_key(record.key);
+          if (!type || type->type > static_cast<std::int16_t>(protocol::ControlRecordType::commit)) continue;
+          loaded.producer_id = header.producer_id;
+          loaded.marker_commit = type->type == static_cast<std::int16_t>(protocol::ControlRecordType::commit);
+          out.push_back(std::move(loaded));
+          continue;
+        }
         loaded.key.assign(record.key->begin(), record.key->end());
         if (record.value) loaded.value = Bytes(record.value->begin(), record.value->end());
+        if (header.is_transactional()) loaded.producer_id = header.producer_id;
         out.push_back(std::move(loaded));
       }
       offset = slice.header.next_offset();
@@ -85,7 +95,8 @@ class LogOffsetsStore final : public OffsetsStore {
  public:
   explicit LogOffsetsStore(GroupService& groups) : groups_(groups) {}
 
-  asio::awaitable<ErrorCode> append(std::int32_t partition, std::vector<StoredRecord> records) override {
+  asio::awaitable<ErrorCode> append(std::int32_t partition, std::vector<StoredRecord> records,
+                                    std::optional<TxnProducer> txn) override {
     auto& broker = groups_.broker();
     const auto image = broker.image_ptr();
     const auto topic = image->topic(kOffsetsTopic);
@@ -99,11 +110,20 @@ class LogOffsetsStore final : public OffsetsStore {
       if (r.value) value = protocol::BytesView(*r.value);
       builder.add(now_ms, protocol::BytesView(r.key), value);
     }
+    if (txn) {
+      // The producer's transactional batch, without a sequence (as Kafka's
+      // coordinator writes it); its epoch is checked against the partition's.
+      builder.set_producer(txn->producer_id, txn->producer_epoch, -1);
+      builder.set_transactional(true);
+    }
     auto built = builder.build();
     if (!built) co_return ErrorCode::unknown_server_error;
     auto bytes = std::move(built.value());
     const auto leader_epoch = topic->partitions[static_cast<std::size_t>(partition)].leader_epoch;
-    auto appended = target->log().append(bytes, leader_epoch, now_ms);
+    auto appended = target->log().append(bytes, leader_epoch, now_ms, log::AppendOrigin::coordinator);
+    if (!appended && appended.error() == log::LogError::invalid_producer_epoch) {
+      co_return ErrorCode::invalid_producer_epoch;
+    }
     if (!appended) {
       spdlog::warn("__consumer_offsets-{}: append failed: {}", partition, log::to_string(appended.error()));
       co_return appended.error() == log::LogError::message_too_large ? ErrorCode::invalid_commit_offset_size
@@ -138,7 +158,15 @@ GroupService::GroupService(const config::BrokerConfig& config, runtime::ShardSet
 
 GroupService::~GroupService() = default;
 
-void GroupService::attach(broker::Broker& broker) { broker_ = &broker; }
+void GroupService::attach(broker::Broker& broker) {
+  broker_ = &broker;
+  // Transaction markers on __consumer_offsets end TxnOffsetCommit offsets.
+  auto on_marker = [this](broker::Partition& partition, const log::TxnMarker& marker, std::int64_t) {
+    if (partition.topic() != kOffsetsTopic) return;
+    local().complete_txn_offsets(partition.key().partition, marker.producer_id, marker.commit);
+  };
+  broker.set_txn_marker_listener(on_marker);
+}
 
 void GroupService::start() {
   for (runtime::ShardId shard = 0; shard < shards_.size(); ++shard) {

@@ -241,7 +241,7 @@ Result<void, LogError> DiskLog::maybe_roll(std::size_t bytes, std::size_t batche
 }
 
 Result<AppendResult, LogError> DiskLog::append(std::span<std::uint8_t> batches, std::int32_t leader_epoch,
-                                               std::int64_t now_ms) {
+                                               std::int64_t now_ms, AppendOrigin origin) {
   if (closed_ || offline()) return Unexpected{LogError::storage_error};
   auto validated = validate_batches(batches, config_, now_ms);
   if (!validated) return Unexpected{validated.error()};
@@ -258,7 +258,7 @@ Result<AppendResult, LogError> DiskLog::append(std::span<std::uint8_t> batches, 
   for (const auto& batch : *validated) {
     if (!log_append_time) max_timestamp = std::max(max_timestamp, batch.header.max_timestamp);
     if (next > INT64_MAX - batch.header.last_offset_delta - 1) return Unexpected{LogError::invalid_record};
-    const auto checked = producer_append.add(batch.header, next);
+    const auto checked = producer_append.add(batch.header, next, origin == AppendOrigin::coordinator);
     if (!checked) return Unexpected{checked.error()};
     if (const auto& original = checked.value()) {
       // A retry of a batch already written: answer with where it went (Kafka

@@ -103,12 +103,22 @@ const ProducerEntry* ProducerAppend::current(std::int64_t producer_id) const {
 }
 
 Result<std::optional<ProducerBatch>, LogError> ProducerAppend::add(const protocol::RecordBatchHeader& batch,
-                                                                   std::int64_t first_offset) {
+                                                                   std::int64_t first_offset, bool from_coordinator) {
   if (!batch.has_producer_id()) return std::optional<ProducerBatch>{};
-  if (batch.producer_epoch < 0 || batch.base_sequence < 0) return Unexpected{LogError::invalid_record};
   const ProducerEntry* known = current(batch.producer_id);
   const ProducerEntry empty;
   const ProducerEntry& entry = known != nullptr ? *known : empty;
+  if (from_coordinator) {
+    if (batch.producer_epoch < entry.epoch) return Unexpected{LogError::invalid_producer_epoch};
+    ProducerEntry& updated = stage(batch.producer_id, entry);
+    if (batch.producer_epoch != updated.epoch) {
+      updated.epoch = batch.producer_epoch;
+      updated.batches.clear();
+    }
+    if (batch.is_transactional() && updated.current_txn_first_offset < 0) updated.current_txn_first_offset = first_offset;
+    return std::optional<ProducerBatch>{};
+  }
+  if (batch.producer_epoch < 0 || batch.base_sequence < 0) return Unexpected{LogError::invalid_record};
 
   if (batch.producer_epoch == entry.epoch) {
     const std::int32_t last_sequence = advance_sequence(batch.base_sequence, batch.last_offset_delta);
@@ -123,14 +133,15 @@ Result<std::optional<ProducerBatch>, LogError> ProducerAppend::add(const protoco
     return Unexpected{LogError::out_of_order_sequence};
   }
 
-  auto staged = std::find_if(staged_.begin(), staged_.end(),
-                             [&](const auto& item) { return item.first == batch.producer_id; });
-  if (staged == staged_.end()) {
-    staged_.emplace_back(batch.producer_id, entry);
-    staged = std::prev(staged_.end());
-  }
-  ProducerStateTable::record(staged->second, batch, first_offset);
+  ProducerStateTable::record(stage(batch.producer_id, entry), batch, first_offset);
   return std::optional<ProducerBatch>{};
+}
+
+ProducerEntry& ProducerAppend::stage(std::int64_t producer_id, const ProducerEntry& current) {
+  auto staged = std::find_if(staged_.begin(), staged_.end(), [&](const auto& item) { return item.first == producer_id; });
+  if (staged != staged_.end()) return staged->second;
+  staged_.emplace_back(producer_id, current);
+  return staged_.back().second;
 }
 
 void ProducerAppend::commit(ProducerStateTable& table) && {

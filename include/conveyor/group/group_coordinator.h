@@ -49,16 +49,24 @@ struct StoredRecord {
   std::optional<Bytes> value;
 };
 
+// The transactional producer behind a TxnOffsetCommit.
+struct TxnProducer {
+  std::int64_t producer_id = -1;
+  std::int16_t producer_epoch = -1;
+};
+
 // Where the coordinator's records go: the log of a __consumer_offsets partition.
 class OffsetsStore {
  public:
   virtual ~OffsetsStore() = default;
-  // Appends `records` in one batch and waits until they are durable.
+  // Appends `records` in one batch and waits until they are durable; with
+  // `txn`, a transactional batch of that producer (TxnOffsetCommit), which the
+  // transaction's marker later commits or aborts.
   // Returns none, or the Kafka error for the client (NOT_COORDINATOR when
   // the partition is no longer here, COORDINATOR_NOT_AVAILABLE when the
-  // append or fsync failed).
-  virtual boost::asio::awaitable<protocol::ErrorCode> append(std::int32_t partition,
-                                                             std::vector<StoredRecord> records) = 0;
+  // append or fsync failed, INVALID_PRODUCER_EPOCH for a fenced producer).
+  virtual boost::asio::awaitable<protocol::ErrorCode> append(std::int32_t partition, std::vector<StoredRecord> records,
+                                                             std::optional<TxnProducer> txn = std::nullopt) = 0;
 };
 
 struct JoinRequest {
@@ -107,6 +115,8 @@ struct CommitRequest {
   std::string member_id;
   std::optional<std::string> group_instance_id;
   std::vector<CommitItem> items;
+  // TxnOffsetCommit: the offsets stay pending until the transaction ends.
+  std::optional<TxnProducer> txn;
 };
 
 struct FetchedOffset {
@@ -115,6 +125,7 @@ struct FetchedOffset {
   std::int64_t offset = -1;
   std::int32_t leader_epoch = -1;
   std::string metadata;
+  bool unstable = false;  // an open transaction has a commit pending for it
 };
 
 struct FetchResult {
@@ -149,6 +160,10 @@ struct GroupListing {
 struct LoadedRecord {
   Bytes key;
   std::optional<Bytes> value;
+  // Of a transactional batch (TxnOffsetCommit): its producer; -1 otherwise.
+  std::int64_t producer_id = -1;
+  // A transaction marker (no key): commit or abort of producer_id's records.
+  std::optional<bool> marker_commit;
 };
 
 class GroupCoordinator {
@@ -196,7 +211,19 @@ class GroupCoordinator {
   Group* find_group(const std::string& group_id);
   std::size_t group_count() const { return groups_.size(); }
 
+  // A transaction marker written to `partition` for `producer_id`: its
+  // pending TxnOffsetCommit offsets there become committed, or are dropped
+  // (group_txn_offsets.cc).
+  void complete_txn_offsets(std::int32_t partition, std::int64_t producer_id, bool commit);
+  bool has_pending_txn_offset(const std::string& group_id, const TopicPartition& tp) const;
+
  private:
+  struct PendingTxnOffset {
+    std::string group_id;
+    TopicPartition tp;
+    OffsetValue value;
+    std::int32_t partition = 0;  // of __consumer_offsets
+  };
   enum class PartitionStatus { loading, loaded };
 
   protocol::ErrorCode check_group(const std::string& group_id) const;
@@ -225,6 +252,7 @@ class GroupCoordinator {
   std::map<std::int32_t, PartitionStatus> partitions_;
   std::unordered_map<std::string, std::unique_ptr<Group>> groups_;
   std::uint64_t next_sequence_ = 1;
+  std::unordered_map<std::int64_t, std::vector<PendingTxnOffset>> pending_txn_offsets_;  // by producer id
   std::chrono::steady_clock::time_point next_expiry_;
   std::shared_ptr<bool> running_;
   std::unique_ptr<boost::asio::steady_timer> tick_timer_;

@@ -47,7 +47,7 @@ class DiskLog final : public PartitionLog {
   ~DiskLog() override;
 
   Result<AppendResult, LogError> append(std::span<std::uint8_t> batches, std::int32_t leader_epoch,
-                                        std::int64_t now_ms) override;
+                                        std::int64_t now_ms, AppendOrigin origin = AppendOrigin::client) override;
   Result<AppendResult, LogError> append_marker(const TxnMarker& marker, std::int32_t leader_epoch,
                                                std::int64_t now_ms) override;
   std::int64_t last_stable_offset() const override;

@@ -60,6 +60,11 @@ struct AbortedTxn {
   bool operator==(const AbortedTxn&) const = default;
 };
 
+// Who is appending: clients' batches get every producer check; the
+// coordinators' own transactional batches (TxnOffsetCommit records) carry
+// the producer's id and epoch but no sequence, as in Kafka.
+enum class AppendOrigin : std::uint8_t { client, coordinator };
+
 struct ReadResult {
   // Whole batches starting at or before the requested offset (the client
   // skips records below it, as with Kafka), as a range of a segment file
@@ -106,8 +111,9 @@ class PartitionLog {
   // error. A retried batch of an idempotent producer is answered with its
   // original offsets (AppendResult::duplicate). `now_ms` is the broker's
   // clock, for LogAppendTime and time-based rolling.
-  virtual Result<AppendResult, LogError> append(std::span<std::uint8_t> batches,
-                                                std::int32_t leader_epoch, std::int64_t now_ms) = 0;
+  virtual Result<AppendResult, LogError> append(std::span<std::uint8_t> batches, std::int32_t leader_epoch,
+                                                std::int64_t now_ms,
+                                                AppendOrigin origin = AppendOrigin::client) = 0;
 
   // Appends a transaction marker for `marker.producer_id` (never refused for
   // its sequence; an epoch older than the producer's is INVALID_PRODUCER_EPOCH).

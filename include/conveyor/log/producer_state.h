@@ -114,12 +114,16 @@ class ProducerAppend {
 
   // Checks the next batch, which will get offsets from `first_offset`.
   // A duplicate of a kept batch returns that batch; nullopt means "write it".
+  // `from_coordinator`: a coordinator's transactional batch (no sequence):
+  // only its epoch is checked, and it opens the producer's transaction here.
   Result<std::optional<ProducerBatch>, LogError> add(const protocol::RecordBatchHeader& batch,
-                                                     std::int64_t first_offset);
+                                                     std::int64_t first_offset, bool from_coordinator = false);
   void commit(ProducerStateTable& table) &&;
 
  private:
   const ProducerEntry* current(std::int64_t producer_id) const;
+  // The staged copy of a producer's entry (made from `current` the first time).
+  ProducerEntry& stage(std::int64_t producer_id, const ProducerEntry& current);
 
   const ProducerStateTable& table_;
   std::vector<std::pair<std::int64_t, ProducerEntry>> staged_;

@@ -255,6 +255,95 @@ def parse_write_txn_markers_response_v0(payload):
     return out
 
 
+def txn_offset_commit_request_v0(transactional_id, group, producer_id, epoch, topic, offsets, correlation_id=1):
+    """offsets: {partition: offset}."""
+    body = _string(transactional_id) + _string(group) + struct.pack(">qh", producer_id, epoch)
+    body += struct.pack(">i", 1) + _string(topic) + struct.pack(">i", len(offsets))
+    for partition, offset in offsets.items():
+        body += struct.pack(">iqh", partition, offset, -1)  # null metadata
+    return frame(request_header(28, 0, correlation_id) + body)
+
+
+def parse_txn_offset_commit_response_v0(payload):
+    """[(topic, partition, error)]."""
+    pos = 8  # correlation id, throttle
+    (topics,) = struct.unpack(">i", payload[pos:pos + 4])
+    pos += 4
+    out = []
+    for _ in range(topics):
+        (n,) = struct.unpack(">h", payload[pos:pos + 2])
+        name = payload[pos + 2:pos + 2 + n].decode()
+        pos += 2 + n
+        (partitions,) = struct.unpack(">i", payload[pos:pos + 4])
+        pos += 4
+        for _ in range(partitions):
+            partition, error = struct.unpack(">ih", payload[pos:pos + 6])
+            pos += 6
+            out.append((name, partition, error))
+    return out
+
+
+def _uvarint(n):
+    out = b""
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        if n:
+            out += bytes([byte | 0x80])
+        else:
+            return out + bytes([byte])
+
+
+def _compact_string(s):
+    encoded = s.encode()
+    return _uvarint(len(encoded) + 1) + encoded
+
+
+def describe_producers_request_v0(topic, partitions, correlation_id=1):
+    body = _uvarint(2) + _compact_string(topic) + _uvarint(len(partitions) + 1)
+    body += b"".join(struct.pack(">i", p) for p in partitions) + b"\x00"  # topic's tags
+    body += b"\x00"  # request's tags
+    return frame(request_header(61, 0, correlation_id, flexible=True) + body)
+
+
+def _read_uvarint(data, pos):
+    shift = result = 0
+    while True:
+        byte = data[pos]
+        pos += 1
+        result |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return result, pos
+        shift += 7
+
+
+def parse_describe_producers_response_v0(payload):
+    """{partition: (error, [(producer id, epoch, last sequence, last timestamp,
+    coordinator epoch, current txn start offset)])} of the first topic."""
+    pos = 4 + 1  # correlation id, header tags (none)
+    pos += 4  # throttle
+    topics, pos = _read_uvarint(payload, pos)
+    out = {}
+    for _ in range(topics - 1):
+        n, pos = _read_uvarint(payload, pos)
+        pos += n - 1
+        partitions, pos = _read_uvarint(payload, pos)
+        for _ in range(partitions - 1):
+            index, error = struct.unpack(">ih", payload[pos:pos + 6])
+            pos += 6
+            n, pos = _read_uvarint(payload, pos)  # error message, compact nullable
+            pos += max(n - 1, 0)
+            producers, pos = _read_uvarint(payload, pos)
+            states = []
+            for _ in range(producers - 1):
+                states.append(struct.unpack(">qiiqiq", payload[pos:pos + 36]))
+                pos += 36 + 1  # tags
+            pos += 1  # partition tags
+            out[index] = (error, states)
+        pos += 1  # topic tags
+    return out
+
+
 def batch_offsets(records):
     """(base offset, last offset, is control) of every whole batch."""
     out = []

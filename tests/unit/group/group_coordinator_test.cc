@@ -16,9 +16,12 @@ using protocol::ErrorCode;
 
 class MemoryStore final : public OffsetsStore {
  public:
-  asio::awaitable<ErrorCode> append(std::int32_t partition, std::vector<StoredRecord> records) override {
+  asio::awaitable<ErrorCode> append(std::int32_t partition, std::vector<StoredRecord> records,
+                                    std::optional<TxnProducer> txn) override {
     if (fail) co_return ErrorCode::coordinator_not_available;
-    for (auto& r : records) log[partition].push_back(LoadedRecord{std::move(r.key), std::move(r.value)});
+    for (auto& r : records) {
+      log[partition].push_back(LoadedRecord{std::move(r.key), std::move(r.value), txn ? txn->producer_id : -1, {}});
+    }
     co_return ErrorCode::none;
   }
   std::map<std::int32_t, std::vector<LoadedRecord>> log;
@@ -264,6 +267,49 @@ TEST_F(CoordinatorTest, StandaloneCommitsAndBadInput) {
   commit.group_id = "solo";
   done = start(coordinator_.commit(commit));
   EXPECT_EQ((**done)[0], ErrorCode::coordinator_not_available);
+}
+
+TEST_F(CoordinatorTest, TransactionalCommitsWaitForTheirMarker) {
+  CommitRequest commit;
+  commit.group_id = "eos";
+  commit.txn = TxnProducer{77, 0};
+  commit.items.push_back({"t", 0, OffsetValue{40, -1, "", 1}});
+  auto done = start(coordinator_.commit(commit));
+  EXPECT_EQ((**done)[0], ErrorCode::none);
+  const std::vector<TopicPartition> t0{{"t", 0}};
+  auto fetched = coordinator_.fetch("eos", t0);
+  EXPECT_EQ(fetched.offsets[0].offset, -1) << "not visible before the transaction commits";
+  EXPECT_TRUE(fetched.offsets[0].unstable);
+
+  const auto partition = offsets_partition_for("eos", kPartitions);
+  coordinator_.complete_txn_offsets(partition, 77, /*commit=*/true);
+  fetched = coordinator_.fetch("eos", t0);
+  EXPECT_EQ(fetched.offsets[0].offset, 40);
+  EXPECT_FALSE(fetched.offsets[0].unstable);
+
+  commit.items[0].value.offset = 50;
+  done = start(coordinator_.commit(commit));
+  coordinator_.complete_txn_offsets(partition, 77, /*commit=*/false);
+  fetched = coordinator_.fetch("eos", t0);
+  EXPECT_EQ(fetched.offsets[0].offset, 40) << "an aborted transaction's offsets are dropped";
+  EXPECT_FALSE(fetched.offsets[0].unstable);
+
+  // Reloaded from the log: committed once, aborted once, then one still open.
+  commit.items[0].value.offset = 60;
+  done = start(coordinator_.commit(commit));
+  auto records = store_.log[partition];
+  // Markers as the log holds them, where they were written.
+  records.insert(records.begin() + 1, LoadedRecord{{}, std::nullopt, 77, true});
+  records.insert(records.begin() + 3, LoadedRecord{{}, std::nullopt, 77, false});
+  MemoryStore other_store;
+  GroupCoordinator reloaded(make_config(), io_.get_executor(), other_store);
+  reloaded.begin_loading(partition);
+  reloaded.load(partition, records);
+  fetched = reloaded.fetch("eos", t0);
+  EXPECT_EQ(fetched.offsets[0].offset, 40);
+  EXPECT_TRUE(fetched.offsets[0].unstable) << "the open transaction's commit is pending";
+  reloaded.complete_txn_offsets(partition, 77, /*commit=*/true);
+  EXPECT_EQ(reloaded.fetch("eos", t0).offsets[0].offset, 60);
 }
 
 TEST_F(CoordinatorTest, StaticMemberRejoinsWithoutRebalance) {
