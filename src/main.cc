@@ -8,6 +8,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
 #include <filesystem>
 #include <future>
@@ -262,6 +263,9 @@ int main(int argc, char** argv) {
   const std::chrono::milliseconds producer_expiry_interval(
       std::max<std::int64_t>(config.producer_id_expiration_check_interval_ms, 1));
   const std::chrono::milliseconds producer_expiration(config.producer_id_expiration_ms);
+  const std::chrono::milliseconds cleaner_backoff(std::max<std::int64_t>(config.log_cleaner_backoff_ms, 1));
+  // Compaction's reading and rewriting of segments runs here, off the shards.
+  boost::asio::thread_pool cleaner_pool(static_cast<std::size_t>(std::max(config.log_cleaner_threads, 1)));
   for (runtime::ShardId shard = 0; shard < shards.size(); ++shard) {
     boost::asio::co_spawn(shards.executor(shard), broker::retention_loop(broker, retention_interval),
                           boost::asio::detached);
@@ -270,6 +274,11 @@ int main(int argc, char** argv) {
     boost::asio::co_spawn(shards.executor(shard),
                           broker::producer_expiry_loop(broker, producer_expiry_interval, producer_expiration),
                           boost::asio::detached);
+    if (config.log_cleaner_enable) {
+      boost::asio::co_spawn(shards.executor(shard),
+                            broker::compaction_loop(broker, cleaner_pool.get_executor(), cleaner_backoff),
+                            boost::asio::detached);
+    }
   }
   auto bound = config.listeners;
   for (std::size_t i = 0; i < bound.size() && i < ports.size(); ++i) bound[i].port = ports[i];
