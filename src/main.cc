@@ -3,6 +3,7 @@
 // manager, the shards, the request dispatcher and the network server.
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -162,6 +163,22 @@ std::string describe_listeners(const std::vector<config::Listener>& listeners) {
 
 }  // namespace
 
+// Every segment keeps its log and two index files open (as in Kafka), and
+// every client connection is a descriptor: the usual soft limit of 1024 runs
+// out at a few hundred segments. Raise it to the hard limit, as Kafka's
+// packaging asks operators to; the start-up line says what we got.
+namespace {
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  }
+  spdlog::info("open file limit: {}", static_cast<unsigned long long>(limit.rlim_cur));
+}
+}  // namespace
+
 int main(int argc, char** argv) {
   auto parsed = parse_arguments(argc, argv);
   if (auto* code = std::get_if<int>(&parsed)) return *code;
@@ -182,6 +199,7 @@ int main(int argc, char** argv) {
   // sendfile(2) would otherwise kill the broker with SIGPIPE; the send fails
   // with EPIPE instead and only that connection closes.
   ::signal(SIGPIPE, SIG_IGN);
+  raise_open_file_limit();
   SignalWatcher signals;
   const unsigned shard_count = config.num_network_threads > 0
                                    ? static_cast<unsigned>(config.num_network_threads)
