@@ -3,11 +3,13 @@
 // manager, the shards, the request dispatcher and the network server.
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
 #include <filesystem>
 #include <future>
@@ -162,6 +164,22 @@ std::string describe_listeners(const std::vector<config::Listener>& listeners) {
 
 }  // namespace
 
+// Every segment keeps its log and two index files open (as in Kafka), and
+// every client connection is a descriptor: the usual soft limit of 1024 runs
+// out at a few hundred segments. Raise it to the hard limit, as Kafka's
+// packaging asks operators to; the start-up line says what we got.
+namespace {
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  }
+  spdlog::info("open file limit: {}", static_cast<unsigned long long>(limit.rlim_cur));
+}
+}  // namespace
+
 int main(int argc, char** argv) {
   auto parsed = parse_arguments(argc, argv);
   if (auto* code = std::get_if<int>(&parsed)) return *code;
@@ -182,6 +200,7 @@ int main(int argc, char** argv) {
   // sendfile(2) would otherwise kill the broker with SIGPIPE; the send fails
   // with EPIPE instead and only that connection closes.
   ::signal(SIGPIPE, SIG_IGN);
+  raise_open_file_limit();
   SignalWatcher signals;
   const unsigned shard_count = config.num_network_threads > 0
                                    ? static_cast<unsigned>(config.num_network_threads)
@@ -270,6 +289,9 @@ int main(int argc, char** argv) {
   const std::chrono::milliseconds producer_expiry_interval(
       std::max<std::int64_t>(config.producer_id_expiration_check_interval_ms, 1));
   const std::chrono::milliseconds producer_expiration(config.producer_id_expiration_ms);
+  const std::chrono::milliseconds cleaner_backoff(std::max<std::int64_t>(config.log_cleaner_backoff_ms, 1));
+  // Compaction's reading and rewriting of segments runs here, off the shards.
+  boost::asio::thread_pool cleaner_pool(static_cast<std::size_t>(std::max(config.log_cleaner_threads, 1)));
   for (runtime::ShardId shard = 0; shard < shards.size(); ++shard) {
     boost::asio::co_spawn(shards.executor(shard), broker::retention_loop(broker, retention_interval),
                           boost::asio::detached);
@@ -278,6 +300,11 @@ int main(int argc, char** argv) {
     boost::asio::co_spawn(shards.executor(shard),
                           broker::producer_expiry_loop(broker, producer_expiry_interval, producer_expiration),
                           boost::asio::detached);
+    if (config.log_cleaner_enable) {
+      boost::asio::co_spawn(shards.executor(shard),
+                            broker::compaction_loop(broker, cleaner_pool.get_executor(), cleaner_backoff),
+                            boost::asio::detached);
+    }
   }
   auto bound = config.listeners;
   for (std::size_t i = 0; i < bound.size() && i < ports.size(); ++i) bound[i].port = ports[i];

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <unordered_map>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -10,6 +11,7 @@
 
 #include "conveyor/base/wall_clock.h"
 #include "conveyor/broker/partition_table.h"
+#include "conveyor/log/log_cleaner.h"
 #include "conveyor/log/log_manager.h"
 
 namespace conveyor::broker {
@@ -56,6 +58,32 @@ asio::awaitable<void> checkpoint_loop(Broker& broker, std::chrono::milliseconds 
       now_written[&log] = point;
     });
     written = std::move(now_written);
+  }
+}
+
+asio::awaitable<void> compaction_loop(Broker& broker, asio::any_io_executor cleaner,
+                                      std::chrono::milliseconds backoff) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (;;) {
+    timer.expires_after(backoff);
+    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+    // Shared ownership: a partition deleted during its pass stays alive
+    // until the pass ends (finish_compaction then discards the result).
+    std::vector<std::shared_ptr<log::PartitionLog>> logs;
+    broker.local().partitions->for_each([&](Partition& p) { logs.push_back(p.log_ptr()); });
+    for (const auto& log : logs) {
+      auto plan = log->plan_compaction(wall_clock_ms());
+      if (!plan) continue;
+      const log::CompactionPlan* planned = &*plan;
+      // (optional: co_spawn's result must be default-constructible)
+      using Work = std::optional<Result<log::CompactionWork, log::LogError>>;
+      auto clean = [planned]() -> asio::awaitable<Work> { co_return Work(log::cleaner::run(*planned)); };
+      auto work = co_await asio::co_spawn(cleaner, clean, asio::use_awaitable);
+      if (auto done = log->finish_compaction(*plan, std::move(*work), wall_clock_ms()); !done) {
+        spdlog::error("log {}: compaction failed: {}", log->dir().string(), log::to_string(done.error()));
+      }
+    }
   }
 }
 

@@ -60,6 +60,8 @@ const std::vector<ConfigKey>& keys() {
       {"log.cleaner.min.compaction.lag.ms", T::int64, "0", "Records younger than this are not compacted.", 0},
       {"log.cleaner.max.compaction.lag.ms", T::int64, "9223372036854775807", "Records older than this are compacted even below the dirty ratio.", 1},
       {"log.cleaner.backoff.ms", T::int64, "15000", "Sleep between compaction passes with nothing to do.", 0},
+      {"log.cleaner.threads", T::int32, "1",
+       "Threads that read and rewrite segments for compaction (the shards only plan passes and swap results in).", 1},
       {"log.flush.interval.messages", T::int64, "9223372036854775807", "fsync after this many messages per partition.", 1},
       {"log.flush.interval.ms", T::int64, "", "fsync a partition at most this long after a write; unset means log.flush.scheduler.interval.ms.", 0, kMaxLong, {}, true},
       {"log.flush.scheduler.interval.ms", T::int64, "9223372036854775807", "How often the periodic flusher checks partitions.", 0},

@@ -1,5 +1,6 @@
-// DiskLog::compact: one pass of Kafka's log cleaner over a partition's closed
-// segments (the file work is in log_cleaner.cc). What the pass keeps is
+// DiskLog's compaction: planning a pass of Kafka's log cleaner over a
+// partition's closed segments and swapping in what it cleaned (the file work,
+// which may run on the cleaner thread, is in log_cleaner.cc). What the pass keeps is
 // described in log_cleaner.h; how a cleaned segment replaces the old ones:
 //
 //   write <base>.log.cleaned, fdatasync       crash: .cleaned deleted, old segments intact
@@ -49,63 +50,113 @@ std::size_t DiskLog::first_uncleanable_segment(std::int64_t now_ms) const {
   return active;
 }
 
-Result<CompactionStats, LogError> DiskLog::compact(std::int64_t now_ms) {
-  if (closed_ || offline()) return Unexpected{LogError::storage_error};
-  CompactionStats stats;
-  if (!config_.cleanup_compact) return stats;
+std::optional<CompactionPlan> DiskLog::candidate_plan(std::int64_t now_ms, bool& due) const {
+  due = false;
+  if (!config_.cleanup_compact) return std::nullopt;
   const std::size_t end = first_uncleanable_segment(now_ms);
-  stats.first_uncleanable_offset = segments_.at(end).base_offset();
-  if (end == 0) return stats;
-
+  CompactionPlan plan;
+  plan.dir = dir_;
+  plan.now_ms = now_ms;
+  plan.delete_retention_ms = config_.delete_retention_ms;
+  plan.first_uncleanable_offset = segments_.at(end).base_offset();
   std::uint64_t clean_bytes = 0, dirty_bytes = 0;
   for (std::size_t i = 0; i < end; ++i) {
     const Segment& segment = segments_.at(i);
-    (segment.next_offset() <= cleaner_offset_ ? clean_bytes : dirty_bytes) += segment.size();
+    const bool clean = segment.next_offset() <= cleaner_offset_;
+    (clean ? clean_bytes : dirty_bytes) += segment.size();
+    const auto view = cleaner::view_of(segment);
+    plan.sources.push_back(SourceSegment{view, clean, clean ? cleaner::modified_ms(view) : now_ms});
   }
   const std::uint64_t total = clean_bytes + dirty_bytes;
-  stats.dirty_ratio = total == 0 ? 0.0 : static_cast<double>(dirty_bytes) / static_cast<double>(total);
-  const bool dirty_enough = dirty_bytes > 0 && stats.dirty_ratio >= config_.min_cleanable_dirty_ratio;
+  plan.dirty_ratio = total == 0 ? 0.0 : static_cast<double>(dirty_bytes) / static_cast<double>(total);
+  const bool dirty_enough = dirty_bytes > 0 && plan.dirty_ratio >= config_.min_cleanable_dirty_ratio;
   const bool tombstones_due = tombstones_cleaned_at_ != INT64_MAX &&
                               elapsed_at_least(now_ms, tombstones_cleaned_at_, config_.delete_retention_ms);
-  if (!dirty_enough && !tombstones_due) return stats;
+  due = end > 0 && (dirty_enough || tombstones_due);
+  if (due) plan.groups = cleaner::group_by_size(plan.sources, config_.segment_bytes);
+  return plan;
+}
 
-  // 1. The latest offset of every key below the first uncleanable offset.
-  cleaner::OffsetMap map;
-  std::vector<const Segment*> cleanable;
-  std::vector<cleaner::SourceSegment> sources;
-  for (std::size_t i = 0; i < end; ++i) {
-    const Segment& segment = segments_.at(i);
-    if (auto r = cleaner::add_to_offset_map(segment, map); !r) return Unexpected{r.error()};
-    cleanable.push_back(&segment);
-    const bool clean = segment.next_offset() <= cleaner_offset_;
-    sources.push_back(cleaner::SourceSegment{&segment, clean, clean ? cleaner::modified_ms(segment) : now_ms});
+std::optional<CompactionPlan> DiskLog::plan_compaction(std::int64_t now_ms) {
+  if (closed_ || offline() || compaction_in_flight_) return std::nullopt;
+  bool due = false;
+  auto plan = candidate_plan(now_ms, due);
+  if (!due) return std::nullopt;
+  compaction_in_flight_ = true;
+  return plan;
+}
+
+Result<CompactionStats, LogError> DiskLog::finish_compaction(const CompactionPlan& plan,
+                                                            Result<CompactionWork, LogError> work,
+                                                            std::int64_t now_ms) {
+  compaction_in_flight_ = false;
+  auto discard = [&](std::size_t from) {
+    std::error_code ec;
+    for (std::size_t g = from; work && g < work->cleaned.size(); ++g) {
+      if (work->cleaned[g].size > 0) std::filesystem::remove(files::cleaned_log_path(dir_, work->cleaned[g].base_offset), ec);
+    }
+  };
+  if (!work) return Unexpected{work.error()};
+  if (closed_ || offline()) {
+    discard(0);
+    return Unexpected{LogError::storage_error};
   }
-
-  // 2. Clean each group into one segment and swap it in.
-  const cleaner::CleanOptions options{now_ms, config_.delete_retention_ms};
+  CompactionStats stats = work->stats;
+  bool all_installed = true;
   std::int64_t tombstones_cleaned_at = INT64_MAX;
-  for (const auto& [first, last] : cleaner::group_by_size(cleanable, config_.segment_bytes)) {
-    const std::span<const cleaner::SourceSegment> group(sources.data() + first, last - first);
-    const std::int64_t base = group.front().segment->base_offset();
-    auto cleaned = cleaner::write_cleaned_segment(dir_, group, map, options, stats);
-    if (!cleaned) return Unexpected{cleaned.error()};
-    // Groups before this one may have changed the count of segments in front.
-    const std::size_t at = segments_.index_of(base);
-    if (auto r = install_cleaned(at, last - first, static_cast<std::int64_t>(cleaned->size), now_ms); !r) {
+  for (std::size_t g = 0; g < plan.groups.size(); ++g) {
+    const auto [first, last] = plan.groups[g];
+    const CleanedSegment& cleaned = work->cleaned[g];
+    // The group's segments must still be in the log, unchanged.
+    const std::size_t at = segments_.index_of(plan.sources[first].segment.base_offset);
+    bool unchanged = at < segments_.size() && at + (last - first) < segments_.size();
+    for (std::size_t j = first; unchanged && j < last; ++j) {
+      const Segment& now = segments_.at(at + (j - first));
+      unchanged = now.base_offset() == plan.sources[j].segment.base_offset && now.file() == plan.sources[j].segment.file;
+    }
+    if (!unchanged) {
+      all_installed = false;
+      std::error_code ec;
+      if (cleaned.size > 0) std::filesystem::remove(files::cleaned_log_path(dir_, cleaned.base_offset), ec);
+      continue;
+    }
+    if (auto r = install_cleaned(at, last - first, static_cast<std::int64_t>(cleaned.size), now_ms); !r) {
       offline_ = true;
-      spdlog::error("log {}: swapping in compacted segment {} failed; the log is offline", dir_.string(), base);
+      discard(g + 1);
+      spdlog::error("log {}: swapping in compacted segment {} failed; the log is offline", dir_.string(),
+                    cleaned.base_offset);
       return Unexpected{r.error()};
     }
-    if (cleaned->has_tombstones) tombstones_cleaned_at = std::min(tombstones_cleaned_at, cleaned->cleaned_at_ms);
+    if (cleaned.has_tombstones) tombstones_cleaned_at = std::min(tombstones_cleaned_at, cleaned.cleaned_at_ms);
   }
-  cleaner_offset_ = std::max(cleaner_offset_, stats.first_uncleanable_offset);
-  tombstones_cleaned_at_ = tombstones_cleaned_at;
+  if (all_installed) {
+    cleaner_offset_ = std::max(cleaner_offset_, plan.first_uncleanable_offset);
+    tombstones_cleaned_at_ = tombstones_cleaned_at;
+  }
   stats.cleaned = true;
   if (auto r = checkpoint(); !r) return Unexpected{r.error()};
-  spdlog::info("log {}: compacted {} segments into {} below offset {}: {} of {} records removed, {} -> {} bytes",
+  spdlog::info("log {}: compacted {} segments into {} below offset {}: {} of {} records removed, {} -> {} bytes{}",
                dir_.string(), stats.segments_read, stats.segments_written, stats.first_uncleanable_offset,
-               stats.records_removed, stats.records_read, stats.bytes_read, stats.bytes_written);
+               stats.records_removed, stats.records_read, stats.bytes_read, stats.bytes_written,
+               all_installed ? "" : " (some groups discarded: their segments changed meanwhile)");
   return stats;
+}
+
+Result<CompactionStats, LogError> DiskLog::compact(std::int64_t now_ms) {
+  if (closed_ || offline()) return Unexpected{LogError::storage_error};
+  if (compaction_in_flight_) return CompactionStats{};
+  bool due = false;
+  auto plan = candidate_plan(now_ms, due);
+  if (!due) {
+    CompactionStats stats;
+    if (plan) {
+      stats.dirty_ratio = plan->dirty_ratio;
+      stats.first_uncleanable_offset = plan->first_uncleanable_offset;
+    }
+    return stats;
+  }
+  compaction_in_flight_ = true;
+  return finish_compaction(*plan, cleaner::run(*plan), now_ms);
 }
 
 Result<void, LogError> DiskLog::install_cleaned(std::size_t first, std::size_t count, std::int64_t cleaned_size,

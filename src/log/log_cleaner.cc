@@ -68,8 +68,8 @@ Result<void, LogError> for_each_batch(int fd, std::uint64_t size, const BatchFn&
   return {};
 }
 
-Result<void, LogError> for_each_batch(const Segment& segment, const BatchFn& fn) {
-  return for_each_batch(segment.file()->fd(), segment.size(), fn);
+Result<void, LogError> for_each_batch(const SegmentView& segment, const BatchFn& fn) {
+  return for_each_batch(segment.file->fd(), segment.size, fn);
 }
 
 protocol::ReadOptions read_options() {
@@ -183,7 +183,11 @@ std::int64_t scan_next_offset(const std::filesystem::path& path, std::int64_t ba
 
 }  // namespace
 
-Result<void, LogError> add_to_offset_map(const Segment& segment, OffsetMap& map) {
+SegmentView view_of(const Segment& segment) {
+  return SegmentView{segment.file(), segment.size(), segment.base_offset(), segment.next_offset()};
+}
+
+Result<void, LogError> add_to_offset_map(const SegmentView& segment, OffsetMap& map) {
   const auto options = read_options();
   return for_each_batch(segment, [&](const RecordBatchHeader& h, std::span<const std::uint8_t> bytes) {
     if (h.is_control()) return Result<void, LogError>();
@@ -200,7 +204,7 @@ Result<CleanedSegment, LogError> write_cleaned_segment(const std::filesystem::pa
                                                        std::span<const SourceSegment> group, const OffsetMap& map,
                                                        const CleanOptions& options, CompactionStats& stats) {
   CleanedSegment out;
-  out.base_offset = group.front().segment->base_offset();
+  out.base_offset = group.front().segment.base_offset;
   out.cleaned_at_ms = INT64_MIN;
   for (const auto& source : group) {
     out.cleaned_at_ms = std::max(out.cleaned_at_ms, source.already_cleaned ? source.cleaned_at_ms : options.now_ms);
@@ -224,8 +228,8 @@ Result<CleanedSegment, LogError> write_cleaned_segment(const std::filesystem::pa
     const bool tombstones_expire =
         source.already_cleaned && elapsed_at_least(options.now_ms, source.cleaned_at_ms, options.delete_retention_ms);
     ++stats.segments_read;
-    stats.bytes_read += source.segment->size();
-    auto copied = for_each_batch(*source.segment, [&](const RecordBatchHeader& h, std::span<const std::uint8_t> bytes) {
+    stats.bytes_read += source.segment.size;
+    auto copied = for_each_batch(source.segment, [&](const RecordBatchHeader& h, std::span<const std::uint8_t> bytes) {
       stats.records_read += h.record_count;
       auto read = h.is_control() ? Result<protocol::RecordBatch, protocol::BatchError>(
                                        Unexpected{protocol::BatchError::bad_records})
@@ -285,19 +289,19 @@ Result<CleanedSegment, LogError> write_cleaned_segment(const std::filesystem::pa
   return out;
 }
 
-std::vector<std::pair<std::size_t, std::size_t>> group_by_size(std::span<const Segment* const> segments,
+std::vector<std::pair<std::size_t, std::size_t>> group_by_size(std::span<const SourceSegment> segments,
                                                                std::int64_t max_bytes) {
   std::vector<std::pair<std::size_t, std::size_t>> groups;
   std::size_t i = 0;
   while (i < segments.size()) {
-    const std::int64_t base = segments[i]->base_offset();
-    std::uint64_t bytes = segments[i]->size();
+    const std::int64_t base = segments[i].segment.base_offset;
+    std::uint64_t bytes = segments[i].segment.size;
     std::size_t j = i + 1;
     while (j < segments.size()) {
-      const Segment& next = *segments[j];
-      if (bytes + next.size() > static_cast<std::uint64_t>(std::max<std::int64_t>(max_bytes, 0))) break;
-      if (next.next_offset() - 1 - base > INT32_MAX) break;  // relative offsets are u32 in the index
-      bytes += next.size();
+      const SegmentView& next = segments[j].segment;
+      if (bytes + next.size > static_cast<std::uint64_t>(std::max<std::int64_t>(max_bytes, 0))) break;
+      if (next.next_offset - 1 - base > INT32_MAX) break;  // relative offsets are u32 in the index
+      bytes += next.size;
       ++j;
     }
     groups.emplace_back(i, j);
@@ -306,9 +310,33 @@ std::vector<std::pair<std::size_t, std::size_t>> group_by_size(std::span<const S
   return groups;
 }
 
-std::int64_t modified_ms(const Segment& segment) {
+Result<CompactionWork, LogError> run(const CompactionPlan& plan) {
+  CompactionWork work;
+  work.stats.dirty_ratio = plan.dirty_ratio;
+  work.stats.first_uncleanable_offset = plan.first_uncleanable_offset;
+  OffsetMap map;
+  for (const auto& source : plan.sources) {
+    if (auto r = add_to_offset_map(source.segment, map); !r) return Unexpected{r.error()};
+  }
+  const CleanOptions options{plan.now_ms, plan.delete_retention_ms};
+  for (const auto& [first, last] : plan.groups) {
+    const std::span<const SourceSegment> group(plan.sources.data() + first, last - first);
+    auto cleaned = write_cleaned_segment(plan.dir, group, map, options, work.stats);
+    if (!cleaned) {
+      std::error_code ec;
+      for (const auto& done : work.cleaned) {
+        if (done.size > 0) std::filesystem::remove(files::cleaned_log_path(plan.dir, done.base_offset), ec);
+      }
+      return Unexpected{cleaned.error()};
+    }
+    work.cleaned.push_back(*cleaned);
+  }
+  return work;
+}
+
+std::int64_t modified_ms(const SegmentView& segment) {
   struct stat st {};
-  if (::fstat(segment.file()->fd(), &st) != 0) return 0;
+  if (::fstat(segment.file->fd(), &st) != 0) return 0;
   return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;
 }
 

@@ -110,11 +110,6 @@ std::size_t LogManager::enforce_retention(std::span<PartitionLog* const> logs, s
     } else {
       spdlog::error("log {}: retention failed: {}", log->dir().string(), to_string(result.error()));
     }
-    // A no-op unless cleanup.policy contains compact and the dirty ratio
-    // (or a tombstone past delete.retention.ms) calls for a pass.
-    if (const auto compacted = log->compact(now_ms); !compacted) {
-      spdlog::error("log {}: compaction failed: {}", log->dir().string(), to_string(compacted.error()));
-    }
   }
   return deleted;
 }

@@ -45,6 +45,9 @@ struct BrokerConfig {
   bool acks_all_fsync = true;
   std::int64_t log_retention_check_interval_ms = 300000;
   std::int64_t log_flush_offset_checkpoint_interval_ms = 60000;
+  bool log_cleaner_enable = true;
+  std::int64_t log_cleaner_backoff_ms = 15000;
+  std::int32_t log_cleaner_threads = 1;
   // Topic defaults (the broker-level synonyms of topic configs), by key.
   ConfigValues values;
 

@@ -59,6 +59,9 @@ class DiskLog final : public PartitionLog {
   Result<std::int64_t, LogError> delete_records_before(std::int64_t offset) override;
   Result<std::size_t, LogError> enforce_retention(std::int64_t now_ms) override;
   Result<CompactionStats, LogError> compact(std::int64_t now_ms) override;
+  std::optional<CompactionPlan> plan_compaction(std::int64_t now_ms) override;
+  Result<CompactionStats, LogError> finish_compaction(const CompactionPlan& plan, Result<CompactionWork, LogError> work,
+                                                      std::int64_t now_ms) override;
   void request_flush(std::function<void(std::int64_t durable_end_offset)> done) override;
   std::int64_t recovery_point() const override;
   Result<void, LogError> checkpoint() override;
@@ -108,6 +111,9 @@ class DiskLog final : public PartitionLog {
                                        const protocol::RecordBatchHeader& header);
   // Compaction (disk_log_compaction.cc).
   std::size_t first_uncleanable_segment(std::int64_t now_ms) const;
+  // The segments a pass would clean, and whether one is due (dirty ratio,
+  // tombstones past delete.retention.ms); nullopt for logs not compacted.
+  std::optional<CompactionPlan> candidate_plan(std::int64_t now_ms, bool& due) const;
   Result<void, LogError> install_cleaned(std::size_t first, std::size_t count, std::int64_t cleaned_size,
                                          std::int64_t now_ms);
   bool offline() const { return offline_ || flush_state_->failed.load(std::memory_order_relaxed); }
@@ -138,6 +144,7 @@ class DiskLog final : public PartitionLog {
   // such tombstones go with the next pass the dirty ratio starts).
   std::int64_t cleaner_offset_ = 0;
   std::int64_t tombstones_cleaned_at_ = INT64_MAX;
+  bool compaction_in_flight_ = false;  // a plan is out (plan_compaction .. finish_compaction)
 };
 
 // LogConfig with values the engine cannot work with brought into range

@@ -1,6 +1,9 @@
 #pragma once
 // Log compaction, the parts that work on segment files rather than on a
-// DiskLog's segment set (Kafka's Cleaner). DiskLog::compact drives a pass:
+// DiskLog's segment set (Kafka's Cleaner). A pass (compaction_plan.h):
+// DiskLog::plan_compaction picks the segments and groups, run() does 1 and 3
+// below — on the cleaner thread in the broker — and
+// DiskLog::finish_compaction does 4:
 //
 //   1. build_offset_map over the cleanable segments: key -> offset of its
 //      latest record (control batches skipped);
@@ -27,7 +30,8 @@
 //
 // The key map holds every distinct key of the cleanable segments in memory
 // (Kafka bounds it with log.cleaner.dedupe.buffer.size; not done yet).
-// Functions here are stateless; they run on the log's owning shard.
+// Functions here are stateless and touch only the files they are given, so
+// they may run on any thread.
 
 #include <cstdint>
 #include <filesystem>
@@ -39,7 +43,7 @@
 
 #include "conveyor/base/result.h"
 #include "conveyor/log/log_error.h"
-#include "conveyor/log/partition_log.h"
+#include "conveyor/log/compaction_plan.h"
 #include "conveyor/log/segment.h"
 
 namespace conveyor::log::cleaner {
@@ -47,27 +51,14 @@ namespace conveyor::log::cleaner {
 // Key bytes -> offset of the latest record with that key.
 using OffsetMap = std::unordered_map<std::string, std::int64_t>;
 
-// Adds the keyed records of `segment` to `map` (later offsets win).
-Result<void, LogError> add_to_offset_map(const Segment& segment, OffsetMap& map);
+SegmentView view_of(const Segment& segment);
 
-struct SourceSegment {
-  const Segment* segment = nullptr;
-  // Wholly below the previous pass's end: its tombstones may expire, counted
-  // from cleaned_at_ms.
-  bool already_cleaned = false;
-  std::int64_t cleaned_at_ms = 0;
-};
+// Adds the keyed records of `segment` to `map` (later offsets win).
+Result<void, LogError> add_to_offset_map(const SegmentView& segment, OffsetMap& map);
 
 struct CleanOptions {
   std::int64_t now_ms = 0;
   std::int64_t delete_retention_ms = 0;
-};
-
-struct CleanedSegment {
-  std::int64_t base_offset = 0;
-  std::uint64_t size = 0;        // 0: nothing kept, and no file left behind
-  std::int64_t cleaned_at_ms = 0;  // the file's mtime
-  bool has_tombstones = false;   // kept tombstones that will expire later
 };
 
 // Writes, fdatasyncs and closes files::cleaned_log_path(dir, group base).
@@ -76,12 +67,16 @@ Result<CleanedSegment, LogError> write_cleaned_segment(const std::filesystem::pa
                                                        std::span<const SourceSegment> group, const OffsetMap& map,
                                                        const CleanOptions& options, CompactionStats& stats);
 
+// Steps 1 and 3 for a whole plan: the key map, then every group's cleaned
+// file. On failure, the files already written are removed.
+Result<CompactionWork, LogError> run(const CompactionPlan& plan);
+
 // Consecutive runs [first, last) of `segments` to clean into one each.
-std::vector<std::pair<std::size_t, std::size_t>> group_by_size(std::span<const Segment* const> segments,
+std::vector<std::pair<std::size_t, std::size_t>> group_by_size(std::span<const SourceSegment> segments,
                                                                std::int64_t max_bytes);
 
 // When the segment's log file was last written (its mtime), in ms.
-std::int64_t modified_ms(const Segment& segment);
+std::int64_t modified_ms(const SegmentView& segment);
 
 // Recovery: completes every `<base>.log.swap` left by a crash after the
 // commit point — deletes the segments it replaces (those with a base offset in

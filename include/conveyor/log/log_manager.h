@@ -56,9 +56,8 @@ class LogManager {
   // and dropped the log first.
   Result<void, LogError> remove(std::string_view topic, std::int32_t partition);
 
-  // One retention pass over `logs`, then a compaction pass (PartitionLog::compact:
-  // logs with cleanup.policy=compact whose dirty ratio is at least
-  // min.cleanable.dirty.ratio); returns the number of segments retention deleted.
+  // One retention pass over `logs`; returns the number of segments deleted.
+  // (Compaction runs on its own, broker/log_maintenance.h.)
   static std::size_t enforce_retention(std::span<PartitionLog* const> logs, std::int64_t now_ms);
 
   const std::vector<std::filesystem::path>& log_dirs() const { return log_dirs_; }

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "conveyor/base/result.h"
+#include "conveyor/log/compaction_plan.h"
 #include "conveyor/log/log_config.h"
 #include "conveyor/log/log_error.h"
 #include "conveyor/log/producer_state.h"
@@ -78,20 +79,6 @@ struct ReadResult {
 struct OffsetAndTimestamp {
   std::int64_t offset = -1;
   std::int64_t timestamp = -1;
-};
-
-// What one compaction pass did (PartitionLog::compact).
-struct CompactionStats {
-  bool cleaned = false;           // false: nothing was due (policy, dirty ratio, tombstones)
-  double dirty_ratio = 0;         // dirty / cleanable bytes before the pass
-  std::int64_t first_uncleanable_offset = -1;  // the pass cleaned offsets below this
-  std::size_t segments_read = 0;
-  std::size_t segments_written = 0;  // after grouping; groups emptied entirely write none
-  std::int64_t records_read = 0;
-  std::int64_t records_removed = 0;      // superseded, keyless, or expired tombstones
-  std::int64_t tombstones_removed = 0;   // of records_removed: tombstones past delete.retention.ms
-  std::uint64_t bytes_read = 0;
-  std::uint64_t bytes_written = 0;
 };
 
 class PartitionLog {
@@ -164,8 +151,21 @@ class PartitionLog {
   // key with its offset; drops keyless records and, delete.retention.ms after
   // the pass that first kept them, tombstones. Cleaned segments replace the
   // old ones crash-safely (see docs/durability.md). `now_ms` is the broker's
-  // clock. Runs on the owning shard and blocks it for the pass.
+  // clock. compact() runs the whole pass on the calling thread (tests,
+  // tools); the broker splits it so that the shard never reads or rewrites
+  // segments: plan_compaction() on the shard, cleaner::run(plan) on the
+  // cleaner thread, finish_compaction() back on the shard.
   virtual Result<CompactionStats, LogError> compact(std::int64_t now_ms) = 0;
+  // nullopt when nothing is due (or a pass is already under way); else a
+  // plan the log holds as in flight until finish_compaction.
+  virtual std::optional<CompactionPlan> plan_compaction(std::int64_t now_ms) = 0;
+  // Swaps in what `work` cleaned — each group whose segments are still
+  // those of the plan (retention or DeleteRecords may have deleted some
+  // meanwhile; those groups' files are discarded) — or discards it all on
+  // error or when the log was closed.
+  virtual Result<CompactionStats, LogError> finish_compaction(const CompactionPlan& plan,
+                                                              Result<CompactionWork, LogError> work,
+                                                              std::int64_t now_ms) = 0;
 
   // Group commit: asks the flusher to make everything appended so far durable.
   // `done(durable_offset)` runs on the flusher thread once data up to at least

@@ -3,6 +3,7 @@ every compression codec, keys to explicit partitions, acks 0/1/all,
 message order, contiguous offsets from 0, counts, headers, timestamps,
 watermarks and offsets-for-times, and everything still there after a
 clean restart."""
+import time
 import unittest
 
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
@@ -134,6 +135,28 @@ class ProduceConsumeTest(unittest.TestCase):
         producer.flush(TIMEOUT)
         self.assertEqual(len(errors), 1)
         self.assertEqual(errors[0].code(), KafkaError._UNKNOWN_PARTITION)
+
+    def test_long_poll_wakes_when_data_arrives(self):
+        """A consumer parked in a Fetch with fetch.wait.max.ms=5000 gets a
+        message produced 100 ms later without waiting out the 5 s: the append
+        wakes the fetch. (A broker that answered only at the deadline would
+        take about 5 s, so the 1 s bound tells the two apart.)"""
+        create_topic(self.broker.bootstrap, "longpoll", 1)
+        consumer = Consumer({"bootstrap.servers": self.broker.bootstrap, "group.id": "lp",
+                             "fetch.wait.max.ms": 5000, "fetch.min.bytes": 1, "enable.auto.commit": False})
+        consumer.assign([TopicPartition("longpoll", 0, 0)])
+        # Let the consumer reach the empty partition and park its Fetch.
+        self.assertIsNone(consumer.poll(1.0))
+        producer = Producer({"bootstrap.servers": self.broker.bootstrap, "linger.ms": 0})
+        producer.produce("longpoll", value=b"wake up", partition=0)
+        self.assertEqual(producer.flush(TIMEOUT), 0)
+        acknowledged = time.monotonic()
+        msg = consumer.poll(TIMEOUT)
+        received = time.monotonic()
+        consumer.close()
+        self.assertIsNotNone(msg)
+        self.assertEqual(msg.value(), b"wake up")
+        self.assertLess(received - acknowledged, 1.0, "the long poll waited for its deadline")
 
 
 if __name__ == "__main__":

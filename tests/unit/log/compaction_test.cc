@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
+
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -15,6 +17,7 @@
 #include <string>
 
 #include "conveyor/log/disk_log.h"
+#include "conveyor/log/log_cleaner.h"
 #include "conveyor/log/log_files.h"
 #include "conveyor/log/log_manager.h"
 #include "conveyor/protocol/record_batch.h"
@@ -363,13 +366,60 @@ TEST_F(CompactionTest, DirtyRatioDecidesWhetherAPassRuns) {
   EXPECT_EQ(read_all(*log).records, model_.expected(log->segments().active().base_offset()));
 }
 
-TEST_F(CompactionTest, LogManagerRetentionRunsCompaction) {
+TEST_F(CompactionTest, APassPlannedHereCanRunElsewhereWhileTheLogGoesOn) {
   auto log = open(config());
   fill(*log);
-  PartitionLog* logs[] = {log.get()};
-  LogManager::enforce_retention(logs, kNow);
+  auto plan = log->plan_compaction(kNow);
+  ASSERT_TRUE(plan);
+  EXPECT_FALSE(log->plan_compaction(kNow)) << "one pass at a time";
+  // The cleaner works on its own thread while the shard keeps appending.
+  auto work = std::async(std::launch::async, [&plan] { return cleaner::run(*plan); }).get();
+  ASSERT_TRUE(work);
+  append(*log, {{"late", "x"}});
+  const auto stats = log->finish_compaction(*plan, std::move(work), kNow);
+  ASSERT_TRUE(stats);
+  EXPECT_TRUE(stats->cleaned);
+  EXPECT_EQ(log->cleaner_offset(), plan->first_uncleanable_offset);
+  EXPECT_EQ(read_all(*log).records, model_.expected(plan->first_uncleanable_offset));
+}
+
+TEST_F(CompactionTest, GroupsWhoseSegmentsWentMeanwhileAreDiscarded) {
+  auto log = open(config());
+  fill(*log);
+  auto plan = log->plan_compaction(kNow);
+  ASSERT_TRUE(plan);
+  ASSERT_GT(plan->groups.size(), 1u);
+  auto work = cleaner::run(*plan);
+  ASSERT_TRUE(work);
+  // DeleteRecords deletes the first group's segments before the pass ends.
+  const auto second_group_base = plan->sources[plan->groups[1].first].segment.base_offset;
+  ASSERT_TRUE(log->delete_records_before(second_group_base));
+  const auto stats = log->finish_compaction(*plan, std::move(work), kNow);
+  ASSERT_TRUE(stats);
+  EXPECT_LT(log->cleaner_offset(), plan->first_uncleanable_offset) << "not all groups went in: cleaned again later";
+  for (const auto& entry : std::filesystem::directory_iterator(dir())) {
+    EXPECT_EQ(entry.path().string().find(".cleaned"), std::string::npos) << entry.path();
+  }
+  auto expected = model_.expected(plan->first_uncleanable_offset);
+  std::erase_if(expected, [&](const auto& r) { return r.offset < second_group_base; });
+  EXPECT_EQ(read_all(*log).records, expected);
+  // The next pass cleans what is left.
+  ASSERT_TRUE(log->compact(kNow)->cleaned);
   EXPECT_EQ(log->cleaner_offset(), log->segments().active().base_offset());
-  EXPECT_EQ(read_all(*log).records, model_.expected(log->segments().active().base_offset()));
+}
+
+TEST_F(CompactionTest, APassFinishingAfterCloseLeavesNothingBehind) {
+  auto log = open(config());
+  fill(*log);
+  auto plan = log->plan_compaction(kNow);
+  ASSERT_TRUE(plan);
+  auto work = cleaner::run(*plan);
+  ASSERT_TRUE(work);
+  log->close();
+  EXPECT_FALSE(log->finish_compaction(*plan, std::move(work), kNow));
+  for (const auto& entry : std::filesystem::directory_iterator(dir())) {
+    EXPECT_EQ(entry.path().string().find(".cleaned"), std::string::npos) << entry.path();
+  }
 }
 
 TEST_F(CompactionTest, KeylessRecordsAreRefusedOnAppendToACompactedTopic) {
