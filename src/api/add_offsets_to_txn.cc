@@ -42,8 +42,8 @@ boost::asio::awaitable<protocol::AddOffsetsToTxnResponse> handle_add_offsets_to_
                      group::offsets_partition_for(request.group_id, offsets->partition_count())});
   auto& service = txns(ctx);
   auto work = [&service, &request, partitions] {
-    return service.local().add_partitions(request.transactional_id, request.producer_id, request.producer_epoch,
-                                          partitions);
+    return service.local().add_partitions(request.transactional_id, request.producer_id,
+                                          request.producer_epoch, partitions);
   };
   const auto error = co_await runtime::run_on(service.shards(), *shard, work);
   co_return fail(fenced_for(error, ctx.version(), kFirstVersionWithFenced));

@@ -52,7 +52,8 @@ TopicResults results(const std::vector<AddPartitionsToTxnRequest::AddPartitionsT
   return out;
 }
 
-asio::awaitable<TopicResults> add_one(RequestContext& ctx, const AddPartitionsToTxnRequest::AddPartitionsToTxnTransaction& t) {
+asio::awaitable<TopicResults> add_one(
+    RequestContext& ctx, const AddPartitionsToTxnRequest::AddPartitionsToTxnTransaction& t) {
   const bool from_client = ctx.version() < kFirstBatchedVersion;
   // Validate the partitions against the metadata first.
   std::map<txn::TopicPartition, ErrorCode> invalid;
@@ -78,7 +79,8 @@ asio::awaitable<TopicResults> add_one(RequestContext& ctx, const AddPartitionsTo
   auto& service = txns(ctx);
   if (t.verify_only) {
     auto work = [&service, &t, &partitions] {
-      return service.local().verify_partitions(t.transactional_id, t.producer_id, t.producer_epoch, partitions);
+      return service.local().verify_partitions(t.transactional_id, t.producer_id, t.producer_epoch,
+                                               partitions);
     };
     const auto verified = co_await runtime::run_on(service.shards(), *shard, work);
     if (verified.error != ErrorCode::none) co_return results(t.topics, {}, verified.error);
@@ -87,7 +89,8 @@ asio::awaitable<TopicResults> add_one(RequestContext& ctx, const AddPartitionsTo
     co_return results(t.topics, missing, ErrorCode::none);
   }
   auto work = [&service, &t, partitions] {
-    return service.local().add_partitions(t.transactional_id, t.producer_id, t.producer_epoch, partitions);
+    return service.local().add_partitions(t.transactional_id, t.producer_id, t.producer_epoch,
+                                          partitions);
   };
   const auto error = co_await runtime::run_on(service.shards(), *shard, work);
   co_return results(t.topics, {}, fenced_for(error, ctx.version(), kFirstVersionWithFenced));
@@ -95,8 +98,8 @@ asio::awaitable<TopicResults> add_one(RequestContext& ctx, const AddPartitionsTo
 
 }  // namespace
 
-asio::awaitable<AddPartitionsToTxnResponse> handle_add_partitions_to_txn(RequestContext& ctx,
-                                                                         AddPartitionsToTxnRequest& request) {
+asio::awaitable<AddPartitionsToTxnResponse> handle_add_partitions_to_txn(
+    RequestContext& ctx, AddPartitionsToTxnRequest& request) {
   AddPartitionsToTxnResponse response;
   if (ctx.version() < kFirstBatchedVersion) {
     AddPartitionsToTxnRequest::AddPartitionsToTxnTransaction t;

@@ -30,11 +30,12 @@ boost::asio::awaitable<protocol::EndTxnResponse> handle_end_txn(RequestContext& 
   }
   auto& service = txns(ctx);
   auto work = [&service, &request] {
-    return service.local().end_txn(request.transactional_id, request.producer_id, request.producer_epoch,
-                                   request.committed);
+    return service.local().end_txn(request.transactional_id, request.producer_id,
+                                   request.producer_epoch, request.committed);
   };
   const auto error = co_await runtime::run_on(service.shards(), *shard, work);
-  response.error_code = protocol::to_wire(fenced_for(error, ctx.version(), kFirstVersionWithFenced));
+  response.error_code =
+      protocol::to_wire(fenced_for(error, ctx.version(), kFirstVersionWithFenced));
   co_return response;
 }
 

@@ -26,13 +26,15 @@ using protocol::ErrorCode;
 
 constexpr std::int16_t kFirstVersionWithFenced = 4;
 
-boost::asio::awaitable<txn::InitResult> init_transactional(RequestContext& ctx,
-                                                           protocol::InitProducerIdRequest& request) {
+boost::asio::awaitable<txn::InitResult> init_transactional(
+    RequestContext& ctx, protocol::InitProducerIdRequest& request) {
   std::optional<txn::ProducerIdAndEpoch> expected;
   const bool has_id = request.producer_id != txn::kNoProducerId;
   const bool has_epoch = request.producer_epoch != txn::kNoProducerEpoch;
-  if (ctx.version() >= 3 && has_id != has_epoch) co_return txn::InitResult{ErrorCode::invalid_request};
-  if (ctx.version() >= 3 && has_id) expected = txn::ProducerIdAndEpoch{request.producer_id, request.producer_epoch};
+  if (ctx.version() >= 3 && has_id != has_epoch)
+    co_return txn::InitResult{ErrorCode::invalid_request};
+  if (ctx.version() >= 3 && has_id)
+    expected = txn::ProducerIdAndEpoch{request.producer_id, request.producer_epoch};
   if (request.transactional_id->empty()) co_return txn::InitResult{ErrorCode::invalid_request};
   auto& service = txns(ctx);
   if (co_await service.ensure_state_topic() != ErrorCode::none) {
@@ -40,9 +42,8 @@ boost::asio::awaitable<txn::InitResult> init_transactional(RequestContext& ctx,
   }
   const auto shard = txn_coordinator_shard(ctx, *request.transactional_id);
   if (!shard) co_return txn::InitResult{ErrorCode::coordinator_not_available};
-  auto work = [&service, id = *request.transactional_id, timeout = request.transaction_timeout_ms, expected] {
-    return service.local().init_producer_id(id, timeout, expected);
-  };
+  auto work = [&service, id = *request.transactional_id, timeout = request.transaction_timeout_ms,
+               expected] { return service.local().init_producer_id(id, timeout, expected); };
   co_return co_await runtime::run_on(service.shards(), *shard, work);
 }
 
@@ -55,7 +56,8 @@ boost::asio::awaitable<protocol::InitProducerIdResponse> handle_init_producer_id
   response.producer_epoch = -1;
   if (request.transactional_id) {
     const auto result = co_await init_transactional(ctx, request);
-    response.error_code = protocol::to_wire(fenced_for(result.error, ctx.version(), kFirstVersionWithFenced));
+    response.error_code =
+        protocol::to_wire(fenced_for(result.error, ctx.version(), kFirstVersionWithFenced));
     if (result.error == ErrorCode::none) {
       response.producer_id = result.producer_id;
       response.producer_epoch = result.producer_epoch;

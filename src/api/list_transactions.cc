@@ -25,7 +25,8 @@ boost::asio::awaitable<protocol::ListTransactionsResponse> handle_list_transacti
   }
   // Only unknown states asked for: nothing can match (Kafka does the same).
   if (!request.state_filters.empty() && filter.states.empty()) co_return response;
-  filter.producer_ids.insert(request.producer_id_filters.begin(), request.producer_id_filters.end());
+  filter.producer_ids.insert(request.producer_id_filters.begin(),
+                             request.producer_id_filters.end());
   if (ctx.version() >= 1) filter.min_duration_ms = request.duration_filter;
 
   auto& service = txns(ctx);

@@ -43,10 +43,12 @@ bool copy_records(const protocol::Records& records, std::vector<std::uint8_t>& b
 }  // namespace
 
 asio::awaitable<ErrorCode> append_internal_records(Broker& broker, std::string_view topic_name,
-                                                   std::int32_t partition, std::vector<InternalRecord> records) {
+                                                   std::int32_t partition,
+                                                   std::vector<InternalRecord> records) {
   const auto image = broker.image_ptr();
   const auto topic = image->topic(topic_name);
-  if (!topic || partition < 0 || partition >= topic->partition_count()) co_return ErrorCode::not_coordinator;
+  if (!topic || partition < 0 || partition >= topic->partition_count())
+    co_return ErrorCode::not_coordinator;
   Partition* target = broker.local().partitions->find({topic->id, partition});
   if (target == nullptr) co_return ErrorCode::not_coordinator;
   const std::int64_t now_ms = wall_clock_ms();
@@ -62,9 +64,11 @@ asio::awaitable<ErrorCode> append_internal_records(Broker& broker, std::string_v
   const auto leader_epoch = topic->partitions[static_cast<std::size_t>(partition)].leader_epoch;
   auto appended = target->log().append(bytes, leader_epoch, now_ms);
   if (!appended) {
-    spdlog::warn("{}-{}: append failed: {}", topic_name, partition, log::to_string(appended.error()));
-    co_return appended.error() == log::LogError::message_too_large ? ErrorCode::message_too_large
-                                                                   : ErrorCode::coordinator_not_available;
+    spdlog::warn("{}-{}: append failed: {}", topic_name, partition,
+                 log::to_string(appended.error()));
+    co_return appended.error() == log::LogError::message_too_large
+        ? ErrorCode::message_too_large
+        : ErrorCode::coordinator_not_available;
   }
   target->waiters().notify_all();
   std::vector<std::shared_ptr<log::PartitionLog>> logs{target->log_ptr()};
@@ -97,7 +101,8 @@ Result<std::vector<InternalRecord>, std::string> read_internal_records(log::Part
         options.max_decompressed = kMaxDecompressed;
         options.allow_offset_gaps = true;  // compaction leaves gaps
         auto batch = protocol::RecordBatch::read(slice.bytes, options);
-        if (!batch) return Unexpected{"corrupt batch at offset " + std::to_string(slice.header.base_offset)};
+        if (!batch)
+          return Unexpected{"corrupt batch at offset " + std::to_string(slice.header.base_offset)};
         for (const auto& record : batch.value().records()) {
           if (batch.value().offset_of(record) < offset || !record.key) continue;
           InternalRecord loaded;

@@ -35,7 +35,8 @@ bool marker_done(ErrorCode error) {
 
 }  // namespace
 
-TxnCoordinator::TxnCoordinator(TxnCoordinatorConfig config, asio::any_io_executor executor, TxnBackend& backend)
+TxnCoordinator::TxnCoordinator(TxnCoordinatorConfig config, asio::any_io_executor executor,
+                               TxnBackend& backend)
     : config_(config), executor_(std::move(executor)), backend_(backend) {}
 
 TxnCoordinator::~TxnCoordinator() = default;
@@ -48,7 +49,8 @@ ErrorCode TxnCoordinator::check_partition(const std::string& transactional_id) c
   return ErrorCode::none;
 }
 
-std::shared_ptr<TxnCoordinator::Entry> TxnCoordinator::entry(const std::string& transactional_id) const {
+std::shared_ptr<TxnCoordinator::Entry> TxnCoordinator::entry(
+    const std::string& transactional_id) const {
   auto it = entries_.find(transactional_id);
   return it == entries_.end() ? nullptr : it->second;
 }
@@ -69,10 +71,11 @@ asio::awaitable<ErrorCode> TxnCoordinator::persist(std::shared_ptr<Entry> e, Txn
   records[0].value = encode_txn_value(next);
   auto error = co_await backend_.append(e->partition, std::move(records));
   if (e->removed) co_return ErrorCode::not_coordinator;  // the partition left this shard meanwhile
-  if (error == ErrorCode::message_too_large) error = ErrorCode::unknown_server_error;  // Kafka's mapping
+  if (error == ErrorCode::message_too_large)
+    error = ErrorCode::unknown_server_error;  // Kafka's mapping
   if (error != ErrorCode::none) {
-    spdlog::warn("transactional id {}: cannot store state {}: {}", next.transactional_id, to_string(next.state),
-                 protocol::error_name(error));
+    spdlog::warn("transactional id {}: cannot store state {}: {}", next.transactional_id,
+                 to_string(next.state), protocol::error_name(error));
     co_return error;
   }
   e->metadata = std::move(next);
@@ -85,7 +88,8 @@ asio::awaitable<ErrorCode> TxnCoordinator::finish(std::shared_ptr<Entry> e) {
   marker.producer_id = m.producer_id;
   marker.producer_epoch = m.producer_epoch;
   marker.commit = m.state == TxnState::prepare_commit;
-  marker.coordinator_epoch = partitions_.contains(e->partition) ? partitions_.at(e->partition).coordinator_epoch : 0;
+  marker.coordinator_epoch =
+      partitions_.contains(e->partition) ? partitions_.at(e->partition).coordinator_epoch : 0;
   std::vector<TopicPartition> targets(m.partitions.begin(), m.partitions.end());
   auto backoff = config_.marker_retry_backoff;
   auto running = running_;
@@ -95,9 +99,9 @@ asio::awaitable<ErrorCode> TxnCoordinator::finish(std::shared_ptr<Entry> e) {
     std::vector<TopicPartition> failed;
     for (std::size_t i = 0; i < targets.size(); ++i) {
       if (marker_done(errors[i])) continue;
-      spdlog::warn("transactional id {}: {} marker for {}-{} failed ({}); retrying", m.transactional_id,
-                   marker.commit ? "COMMIT" : "ABORT", targets[i].topic, targets[i].partition,
-                   protocol::error_name(errors[i]));
+      spdlog::warn("transactional id {}: {} marker for {}-{} failed ({}); retrying",
+                   m.transactional_id, marker.commit ? "COMMIT" : "ABORT", targets[i].topic,
+                   targets[i].partition, protocol::error_name(errors[i]));
       failed.push_back(targets[i]);
     }
     targets = std::move(failed);
@@ -132,22 +136,24 @@ asio::awaitable<void> TxnCoordinator::run_completion(std::shared_ptr<Entry> e, b
   }
   e->pending = false;
   if (error == ErrorCode::none) {
-    spdlog::info("transactional id {}: {} (producer id {}, epoch {})", id,
-                 abort ? "transaction timed out: aborted, producer fenced" : "transaction completed",
-                 e->metadata.producer_id, e->metadata.producer_epoch);
+    spdlog::info(
+        "transactional id {}: {} (producer id {}, epoch {})", id,
+        abort ? "transaction timed out: aborted, producer fenced" : "transaction completed",
+        e->metadata.producer_id, e->metadata.producer_epoch);
   } else if (error != ErrorCode::not_coordinator) {
-    spdlog::warn("transactional id {}: cannot {} the transaction: {}", id, abort ? "abort" : "complete",
-                 protocol::error_name(error));
+    spdlog::warn("transactional id {}: cannot {} the transaction: {}", id,
+                 abort ? "abort" : "complete", protocol::error_name(error));
   }
 }
 
 // --- InitProducerId -----------------------------------------------------------
 
-asio::awaitable<InitResult> TxnCoordinator::init_producer_id(std::string id, std::int32_t timeout_ms,
-                                                             std::optional<ProducerIdAndEpoch> expected) {
+asio::awaitable<InitResult> TxnCoordinator::init_producer_id(
+    std::string id, std::int32_t timeout_ms, std::optional<ProducerIdAndEpoch> expected) {
   auto failed = [](ErrorCode error) { return InitResult{error, kNoProducerId, kNoProducerEpoch}; };
   if (id.empty()) co_return failed(ErrorCode::invalid_request);
-  if (timeout_ms <= 0 || timeout_ms > config_.max_timeout_ms) co_return failed(ErrorCode::invalid_transaction_timeout);
+  if (timeout_ms <= 0 || timeout_ms > config_.max_timeout_ms)
+    co_return failed(ErrorCode::invalid_transaction_timeout);
   // At most: abort the open transaction, then bump (a second round only if
   // another request changed the id in between).
   for (int round = 0; round < 3; ++round) {
@@ -175,8 +181,10 @@ asio::awaitable<InitResult> TxnCoordinator::init_producer_id(std::string id, std
       case InitAction::fail:
         co_return failed(plan.error);
       case InitAction::abort_ongoing: {
-        spdlog::info("transactional id {}: a new instance fences producer id {} epoch {}; aborting its transaction",
-                     id, e->metadata.producer_id, e->metadata.producer_epoch);
+        spdlog::info(
+            "transactional id {}: a new instance fences producer id {} epoch {}; aborting its "
+            "transaction",
+            id, e->metadata.producer_id, e->metadata.producer_epoch);
         e->pending = true;
         const auto error = co_await fence_and_abort(e);
         e->pending = false;
@@ -188,12 +196,13 @@ asio::awaitable<InitResult> TxnCoordinator::init_producer_id(std::string id, std
         const auto producer_id = co_await backend_.allocate_producer_id();
         ErrorCode error = ErrorCode::coordinator_not_available;
         if (producer_id && !e->removed) {
-          error = co_await persist(
-              e, rotate_producer_id(e->metadata, *producer_id, timeout_ms, plan.record_last_epoch, wall_clock_ms()));
+          error = co_await persist(e, rotate_producer_id(e->metadata, *producer_id, timeout_ms,
+                                                         plan.record_last_epoch, wall_clock_ms()));
         }
         e->pending = false;
         if (error != ErrorCode::none) co_return failed(error);
-        spdlog::info("transactional id {}: epochs exhausted; new producer id {}", id, e->metadata.producer_id);
+        spdlog::info("transactional id {}: epochs exhausted; new producer id {}", id,
+                     e->metadata.producer_id);
         co_return InitResult{ErrorCode::none, e->metadata.producer_id, e->metadata.producer_epoch};
       }
       case InitAction::bump: {
@@ -213,12 +222,14 @@ asio::awaitable<InitResult> TxnCoordinator::init_producer_id(std::string id, std
 // --- AddPartitionsToTxn -----------------------------------------------------------
 
 asio::awaitable<ErrorCode> TxnCoordinator::add_partitions(std::string id, std::int64_t producer_id,
-                                                          std::int16_t epoch, std::set<TopicPartition> partitions) {
+                                                          std::int16_t epoch,
+                                                          std::set<TopicPartition> partitions) {
   if (id.empty()) co_return ErrorCode::invalid_request;
   if (auto error = check_partition(id); error != ErrorCode::none) co_return error;
   auto e = entry(id);
   if (!e) co_return ErrorCode::invalid_producer_id_mapping;
-  auto plan = plan_add_partitions(e->metadata, e->pending, producer_id, epoch, partitions, wall_clock_ms());
+  auto plan =
+      plan_add_partitions(e->metadata, e->pending, producer_id, epoch, partitions, wall_clock_ms());
   if (!plan) co_return plan.error();
   if (!plan.value()) co_return ErrorCode::none;  // already in the transaction
   e->pending = true;
@@ -227,7 +238,8 @@ asio::awaitable<ErrorCode> TxnCoordinator::add_partitions(std::string id, std::i
   co_return error;
 }
 
-VerifyResult TxnCoordinator::verify_partitions(const std::string& id, std::int64_t producer_id, std::int16_t epoch,
+VerifyResult TxnCoordinator::verify_partitions(const std::string& id, std::int64_t producer_id,
+                                               std::int16_t epoch,
                                                const std::set<TopicPartition>& partitions) const {
   VerifyResult result;
   if (id.empty()) {
@@ -244,8 +256,8 @@ VerifyResult TxnCoordinator::verify_partitions(const std::string& id, std::int64
 
 // --- EndTxn ----------------------------------------------------------------------
 
-asio::awaitable<ErrorCode> TxnCoordinator::end_txn(std::string id, std::int64_t producer_id, std::int16_t epoch,
-                                                   bool commit) {
+asio::awaitable<ErrorCode> TxnCoordinator::end_txn(std::string id, std::int64_t producer_id,
+                                                   std::int16_t epoch, bool commit) {
   if (id.empty()) co_return ErrorCode::invalid_request;
   if (auto error = check_partition(id); error != ErrorCode::none) co_return error;
   auto e = entry(id);

@@ -27,7 +27,8 @@ void TxnCoordinator::begin_loading(std::int32_t partition, std::int32_t partitio
   partitions_[partition] = OwnedPartition{false, coordinator_epoch};
 }
 
-void TxnCoordinator::load(std::int32_t partition, const std::vector<broker::InternalRecord>& records) {
+void TxnCoordinator::load(std::int32_t partition,
+                          const std::vector<broker::InternalRecord>& records) {
   auto owned = partitions_.find(partition);
   if (owned == partitions_.end()) return;  // unloaded before its load ran
   // The latest record per id wins; a tombstone removes it.
@@ -50,7 +51,8 @@ void TxnCoordinator::load(std::int32_t partition, const std::vector<broker::Inte
     }
     latest[*id] = std::move(*metadata);
   }
-  if (skipped > 0) spdlog::warn("__transaction_state-{}: {} unreadable records skipped", partition, skipped);
+  if (skipped > 0)
+    spdlog::warn("__transaction_state-{}: {} unreadable records skipped", partition, skipped);
   std::vector<std::shared_ptr<Entry>> prepared;
   for (auto& [id, metadata] : latest) {
     if (!metadata || metadata->state == TxnState::dead) continue;
@@ -65,9 +67,10 @@ void TxnCoordinator::load(std::int32_t partition, const std::vector<broker::Inte
   // some partitions; writing them again is harmless (a marker for a
   // producer with no open transaction there ends nothing).
   for (auto& e : prepared) {
-    spdlog::info("transactional id {}: completing a transaction left in {} (producer id {}, epoch {})",
-                 e->metadata.transactional_id, to_string(e->metadata.state), e->metadata.producer_id,
-                 e->metadata.producer_epoch);
+    spdlog::info(
+        "transactional id {}: completing a transaction left in {} (producer id {}, epoch {})",
+        e->metadata.transactional_id, to_string(e->metadata.state), e->metadata.producer_id,
+        e->metadata.producer_epoch);
     spawn_completion(e, false);
   }
 }
@@ -117,7 +120,8 @@ void TxnCoordinator::abort_timed_out(std::int64_t now_ms) {
   for (const auto& [id, e] : entries_) {
     if (!partitions_.contains(e->partition) || !partitions_.at(e->partition).loaded) continue;
     if (timed_out(e->metadata, e->pending, now_ms)) {
-      spdlog::info("transactional id {}: transaction open for more than {} ms; aborting it", id, e->metadata.timeout_ms);
+      spdlog::info("transactional id {}: transaction open for more than {} ms; aborting it", id,
+                   e->metadata.timeout_ms);
       work.emplace_back(e, true);
     } else if (!e->pending && is_prepare(e->metadata.state)) {
       work.emplace_back(e, false);  // its completion stopped on an error: try again
@@ -136,7 +140,8 @@ asio::awaitable<void> TxnCoordinator::expire_ids(std::int64_t now_ms) {
   }
   for (auto& [partition, expired] : by_partition) {
     std::vector<broker::InternalRecord> tombstones;
-    for (const auto& e : expired) tombstones.push_back({encode_txn_key(e->metadata.transactional_id), std::nullopt});
+    for (const auto& e : expired)
+      tombstones.push_back({encode_txn_key(e->metadata.transactional_id), std::nullopt});
     const auto error = co_await backend_.append(partition, std::move(tombstones));
     for (const auto& e : expired) {
       e->pending = false;
@@ -146,7 +151,8 @@ asio::awaitable<void> TxnCoordinator::expire_ids(std::int64_t now_ms) {
       if (it != entries_.end() && it->second == e) entries_.erase(it);
     }
     if (error == ErrorCode::none) {
-      spdlog::info("__transaction_state-{}: {} idle transactional ids expired", partition, expired.size());
+      spdlog::info("__transaction_state-{}: {} idle transactional ids expired", partition,
+                   expired.size());
     } else {
       spdlog::warn("__transaction_state-{}: cannot expire transactional ids: {}", partition,
                    protocol::error_name(error));
@@ -164,7 +170,7 @@ TxnDescription TxnCoordinator::describe(const std::string& id) const {
   } else if (auto error = check_partition(id); error != ErrorCode::none) {
     out.error = error;
   } else if (auto e = entry(id); !e || e->metadata.state == TxnState::dead ||
-                                  e->metadata.producer_epoch == kNoProducerEpoch) {
+                                 e->metadata.producer_epoch == kNoProducerEpoch) {
     out.error = ErrorCode::transactional_id_not_found;
   } else {
     out.metadata = e->metadata;
@@ -182,10 +188,12 @@ ListResult TxnCoordinator::list(const ListFilter& filter, std::int64_t now_ms) c
   }
   for (const auto& [id, e] : entries_) {
     const TxnMetadata& m = e->metadata;
-    if (m.state == TxnState::dead || m.producer_epoch == kNoProducerEpoch) continue;  // expiring, or never durable
+    if (m.state == TxnState::dead || m.producer_epoch == kNoProducerEpoch)
+      continue;  // expiring, or never durable
     if (!filter.states.empty() && !filter.states.contains(m.state)) continue;
     if (!filter.producer_ids.empty() && !filter.producer_ids.contains(m.producer_id)) continue;
-    if (filter.min_duration_ms >= 0 && now_ms - m.start_timestamp_ms <= filter.min_duration_ms) continue;
+    if (filter.min_duration_ms >= 0 && now_ms - m.start_timestamp_ms <= filter.min_duration_ms)
+      continue;
     out.transactions.push_back({id, m.producer_id, m.state});
   }
   return out;

@@ -63,7 +63,8 @@ std::optional<std::string> decode_txn_key(std::span<const std::uint8_t> bytes) {
   return id;
 }
 
-std::optional<TxnMetadata> decode_txn_value(std::string_view transactional_id, std::span<const std::uint8_t> bytes) {
+std::optional<TxnMetadata> decode_txn_value(std::string_view transactional_id,
+                                            std::span<const std::uint8_t> bytes) {
   protocol::Reader r(bytes);
   const std::int16_t version = r.read_int16();
   if (!r.ok() || version != kValueVersion) return std::nullopt;
@@ -76,13 +77,15 @@ std::optional<TxnMetadata> decode_txn_value(std::string_view transactional_id, s
   if (!r.ok() || !state) return std::nullopt;
   m.state = *state;
   const std::int32_t topics = r.read_int32();
-  if (!r.ok() || topics < -1 || (topics > 0 && static_cast<std::size_t>(topics) * kMinTopicBytes > r.remaining())) {
+  if (!r.ok() || topics < -1 ||
+      (topics > 0 && static_cast<std::size_t>(topics) * kMinTopicBytes > r.remaining())) {
     return std::nullopt;
   }
   for (std::int32_t t = 0; t < topics && r.ok(); ++t) {
     std::string topic = r.read_string(false);
     const std::int32_t count = r.read_int32();
-    if (!r.ok() || count < 0 || static_cast<std::size_t>(count) * 4 > r.remaining()) return std::nullopt;
+    if (!r.ok() || count < 0 || static_cast<std::size_t>(count) * 4 > r.remaining())
+      return std::nullopt;
     for (std::int32_t p = 0; p < count; ++p) m.partitions.insert({topic, r.read_int32()});
   }
   m.last_update_ms = r.read_int64();

@@ -22,7 +22,8 @@ class BrokerTxnBackend final : public TxnBackend {
  public:
   explicit BrokerTxnBackend(TxnService& service) : service_(service) {}
 
-  asio::awaitable<ErrorCode> append(std::int32_t partition, std::vector<broker::InternalRecord> records) override {
+  asio::awaitable<ErrorCode> append(std::int32_t partition,
+                                    std::vector<broker::InternalRecord> records) override {
     co_return co_await broker::append_internal_records(service_.broker(), kTxnStateTopic, partition,
                                                        std::move(records));
   }
@@ -48,8 +49,10 @@ TxnService::TxnService(const config::BrokerConfig& config, runtime::ShardSet& sh
   TxnCoordinatorConfig c;
   c.max_timeout_ms = config.transaction_max_timeout_ms;
   c.id_expiration_ms = config.transactional_id_expiration_ms;
-  c.abort_interval = std::chrono::milliseconds(config.transaction_abort_timed_out_transaction_cleanup_interval_ms);
-  c.expiration_interval = std::chrono::milliseconds(config.transaction_remove_expired_transaction_cleanup_interval_ms);
+  c.abort_interval =
+      std::chrono::milliseconds(config.transaction_abort_timed_out_transaction_cleanup_interval_ms);
+  c.expiration_interval =
+      std::chrono::milliseconds(config.transaction_remove_expired_transaction_cleanup_interval_ms);
   for (runtime::ShardId shard = 0; shard < shards.size(); ++shard) {
     coordinators_.push_back(std::make_unique<TxnCoordinator>(c, shards.executor(shard), *backend_));
   }
@@ -57,7 +60,9 @@ TxnService::TxnService(const config::BrokerConfig& config, runtime::ShardSet& sh
 
 TxnService::~TxnService() = default;
 
-void TxnService::attach(broker::Broker& broker) { broker_ = &broker; }
+void TxnService::attach(broker::Broker& broker) {
+  broker_ = &broker;
+}
 
 void TxnService::start() {
   for (runtime::ShardId shard = 0; shard < shards_.size(); ++shard) {
@@ -95,7 +100,8 @@ asio::awaitable<ErrorCode> TxnService::ensure_state_topic() {
   const auto error = results.empty() ? ErrorCode::unknown_server_error : results.front().error;
   if (error == ErrorCode::none || error == ErrorCode::topic_already_exists) {
     if (error == ErrorCode::none) {
-      spdlog::info("created {} ({} partitions, compacted)", kTxnStateTopic, config_.transaction_state_log_num_partitions);
+      spdlog::info("created {} ({} partitions, compacted)", kTxnStateTopic,
+                   config_.transaction_state_log_num_partitions);
     }
     co_return ErrorCode::none;
   }
@@ -103,7 +109,8 @@ asio::awaitable<ErrorCode> TxnService::ensure_state_topic() {
   co_return error;
 }
 
-void TxnService::on_image(runtime::ShardId shard, broker::ShardState& state, const metadata::Image& next) {
+void TxnService::on_image(runtime::ShardId shard, broker::ShardState& state,
+                          const metadata::Image& next) {
   TxnCoordinator& coordinator = *coordinators_[shard];
   const auto topic = next.topic(kTxnStateTopic);
   if (!topic) return;
@@ -126,11 +133,11 @@ void TxnService::on_image(runtime::ShardId shard, broker::ShardState& state, con
           return;
         }
         c.load(partition, records.value());
-        const auto ms =
-            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - started);
         if (!records.value().empty()) {
-          spdlog::info("{}-{}: loaded {} records in {} ms", kTxnStateTopic, partition, records.value().size(),
-                       ms.count());
+          spdlog::info("{}-{}: loaded {} records in {} ms", kTxnStateTopic, partition,
+                       records.value().size(), ms.count());
         }
       };
       asio::post(shards_.executor(shard), std::move(load));

@@ -14,7 +14,8 @@ namespace {
 // is checked by the bump), or it names the previous id while its epoch was
 // exhausted (a retry of the rotation whose answer was lost).
 bool valid_producer(const TxnMetadata& current, const ProducerIdAndEpoch& expected) {
-  return current.producer_epoch == kNoProducerEpoch || expected.producer_id == current.producer_id ||
+  return current.producer_epoch == kNoProducerEpoch ||
+         expected.producer_id == current.producer_id ||
          (expected.producer_id == current.last_producer_id && epoch_exhausted(expected.epoch));
 }
 
@@ -60,7 +61,8 @@ InitPlan plan_init(const TxnMetadata& current, bool pending, std::int32_t timeou
     case TxnState::complete_abort:
       break;
   }
-  if (epoch_exhausted(current.producer_epoch) && (!expected || expected->epoch == current.producer_epoch)) {
+  if (epoch_exhausted(current.producer_epoch) &&
+      (!expected || expected->epoch == current.producer_epoch)) {
     InitPlan plan;
     plan.action = InitAction::rotate;
     plan.record_last_epoch = expected.has_value();
@@ -88,35 +90,38 @@ InitPlan plan_init(const TxnMetadata& current, bool pending, std::int32_t timeou
   return plan;
 }
 
-TxnMetadata rotate_producer_id(const TxnMetadata& current, std::int64_t new_producer_id, std::int32_t timeout_ms,
-                               bool record_last_epoch, std::int64_t now_ms) {
-  return empty_with(current, new_producer_id, 0, record_last_epoch ? current.producer_epoch : kNoProducerEpoch,
-                    timeout_ms, now_ms);
+TxnMetadata rotate_producer_id(const TxnMetadata& current, std::int64_t new_producer_id,
+                               std::int32_t timeout_ms, bool record_last_epoch,
+                               std::int64_t now_ms) {
+  return empty_with(current, new_producer_id, 0,
+                    record_last_epoch ? current.producer_epoch : kNoProducerEpoch, timeout_ms,
+                    now_ms);
 }
 
-Result<std::optional<TxnMetadata>, ErrorCode> plan_add_partitions(const TxnMetadata& current, bool pending,
-                                                                  std::int64_t producer_id, std::int16_t epoch,
-                                                                  const std::set<TopicPartition>& partitions,
-                                                                  std::int64_t now_ms) {
+Result<std::optional<TxnMetadata>, ErrorCode> plan_add_partitions(
+    const TxnMetadata& current, bool pending, std::int64_t producer_id, std::int16_t epoch,
+    const std::set<TopicPartition>& partitions, std::int64_t now_ms) {
   if (producer_id != current.producer_id) return Unexpected{ErrorCode::invalid_producer_id_mapping};
   if (epoch != current.producer_epoch) return Unexpected{ErrorCode::producer_fenced};
   if (pending || is_prepare(current.state) || current.state == TxnState::dead) {
     return Unexpected{ErrorCode::concurrent_transactions};
   }
   if (current.state == TxnState::ongoing &&
-      std::includes(current.partitions.begin(), current.partitions.end(), partitions.begin(), partitions.end())) {
+      std::includes(current.partitions.begin(), current.partitions.end(), partitions.begin(),
+                    partitions.end())) {
     return std::optional<TxnMetadata>{};
   }
   TxnMetadata next = current;
-  if (current.state != TxnState::ongoing) next.start_timestamp_ms = now_ms;  // a new transaction begins
+  if (current.state != TxnState::ongoing)
+    next.start_timestamp_ms = now_ms;  // a new transaction begins
   next.state = TxnState::ongoing;
   next.partitions.insert(partitions.begin(), partitions.end());
   next.last_update_ms = now_ms;
   return std::optional<TxnMetadata>{std::move(next)};
 }
 
-VerifyResult verify_partitions(const TxnMetadata& current, std::int64_t producer_id, std::int16_t epoch,
-                               const std::set<TopicPartition>& partitions) {
+VerifyResult verify_partitions(const TxnMetadata& current, std::int64_t producer_id,
+                               std::int16_t epoch, const std::set<TopicPartition>& partitions) {
   VerifyResult result;
   if (producer_id != current.producer_id) {
     result.error = ErrorCode::invalid_producer_id_mapping;
@@ -126,15 +131,16 @@ VerifyResult verify_partitions(const TxnMetadata& current, std::int64_t producer
     result.error = ErrorCode::concurrent_transactions;
   } else {
     for (const auto& tp : partitions) {
-      if (current.state != TxnState::ongoing || !current.partitions.contains(tp)) result.missing.insert(tp);
+      if (current.state != TxnState::ongoing || !current.partitions.contains(tp))
+        result.missing.insert(tp);
     }
   }
   return result;
 }
 
 Result<std::optional<TxnMetadata>, ErrorCode> plan_end(const TxnMetadata& current, bool pending,
-                                                       std::int64_t producer_id, std::int16_t epoch, bool commit,
-                                                       std::int64_t now_ms) {
+                                                       std::int64_t producer_id, std::int16_t epoch,
+                                                       bool commit, std::int64_t now_ms) {
   if (producer_id != current.producer_id) return Unexpected{ErrorCode::invalid_producer_id_mapping};
   if (epoch != current.producer_epoch) return Unexpected{ErrorCode::producer_fenced};
   if (pending) return Unexpected{ErrorCode::concurrent_transactions};
@@ -174,17 +180,20 @@ TxnMetadata fence_and_abort(const TxnMetadata& current, std::int64_t now_ms) {
 
 TxnMetadata complete_transaction(const TxnMetadata& current, std::int64_t now_ms) {
   TxnMetadata next = current;
-  next.state = current.state == TxnState::prepare_commit ? TxnState::complete_commit : TxnState::complete_abort;
+  next.state = current.state == TxnState::prepare_commit ? TxnState::complete_commit
+                                                         : TxnState::complete_abort;
   next.partitions.clear();
   next.last_update_ms = now_ms;
   return next;
 }
 
 bool timed_out(const TxnMetadata& current, bool pending, std::int64_t now_ms) {
-  return !pending && current.state == TxnState::ongoing && current.start_timestamp_ms + current.timeout_ms < now_ms;
+  return !pending && current.state == TxnState::ongoing &&
+         current.start_timestamp_ms + current.timeout_ms < now_ms;
 }
 
-bool should_expire(const TxnMetadata& current, bool pending, std::int64_t now_ms, std::int64_t expiration_ms) {
+bool should_expire(const TxnMetadata& current, bool pending, std::int64_t now_ms,
+                   std::int64_t expiration_ms) {
   const bool idle = current.state == TxnState::empty || is_complete(current.state);
   return !pending && idle && current.last_update_ms <= now_ms - expiration_ms;
 }

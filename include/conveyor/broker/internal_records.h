@@ -34,9 +34,9 @@ struct InternalRecord {
 // none; not_coordinator (the topic or partition is not open on this shard);
 // message_too_large (the batch exceeds the topic's max.message.bytes);
 // coordinator_not_available (the append or the fsync failed).
-boost::asio::awaitable<protocol::ErrorCode> append_internal_records(Broker& broker, std::string_view topic,
-                                                                    std::int32_t partition,
-                                                                    std::vector<InternalRecord> records);
+boost::asio::awaitable<protocol::ErrorCode> append_internal_records(
+    Broker& broker, std::string_view topic, std::int32_t partition,
+    std::vector<InternalRecord> records);
 
 // Every keyed record of data batches (control batches skipped) from the log
 // start to its end. Reads with pread on the calling (owning) shard: the

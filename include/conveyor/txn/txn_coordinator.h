@@ -52,11 +52,13 @@
 namespace conveyor::txn {
 
 struct TxnCoordinatorConfig {
-  std::int32_t max_timeout_ms = 900000;                       // transaction.max.timeout.ms
-  std::int64_t id_expiration_ms = 604800000;                  // transactional.id.expiration.ms
-  std::chrono::milliseconds abort_interval{10000};            // ...abort.timed.out.transaction.cleanup.interval.ms
-  std::chrono::milliseconds expiration_interval{3600000};     // ...remove.expired.transaction.cleanup.interval.ms
-  std::chrono::milliseconds marker_retry_backoff{100};        // doubled per failure, up to 5 s
+  std::int32_t max_timeout_ms = 900000;       // transaction.max.timeout.ms
+  std::int64_t id_expiration_ms = 604800000;  // transactional.id.expiration.ms
+  std::chrono::milliseconds abort_interval{
+      10000};  // ...abort.timed.out.transaction.cleanup.interval.ms
+  std::chrono::milliseconds expiration_interval{
+      3600000};  // ...remove.expired.transaction.cleanup.interval.ms
+  std::chrono::milliseconds marker_retry_backoff{100};  // doubled per failure, up to 5 s
 };
 
 // What the coordinator needs from the broker: TxnService implements it over
@@ -67,12 +69,12 @@ class TxnBackend {
   // Appends `records` as one batch to __transaction_state-`partition` (owned
   // by the calling shard) and waits until it is durable. none, or the error
   // for the client (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, ...).
-  virtual boost::asio::awaitable<protocol::ErrorCode> append(std::int32_t partition,
-                                                             std::vector<broker::InternalRecord> records) = 0;
+  virtual boost::asio::awaitable<protocol::ErrorCode> append(
+      std::int32_t partition, std::vector<broker::InternalRecord> records) = 0;
   // Writes `marker` to every target (on whichever shard owns it) and waits
   // until durable: one error per target (broker/txn_markers.h).
-  virtual boost::asio::awaitable<std::vector<protocol::ErrorCode>> write_markers(std::vector<TopicPartition> targets,
-                                                                                 log::TxnMarker marker) = 0;
+  virtual boost::asio::awaitable<std::vector<protocol::ErrorCode>> write_markers(
+      std::vector<TopicPartition> targets, log::TxnMarker marker) = 0;
   // A producer id never handed out before; nullopt when none can be had.
   virtual boost::asio::awaitable<std::optional<std::int64_t>> allocate_producer_id() = 0;
 };
@@ -95,9 +97,10 @@ struct TxnListing {
 };
 
 struct ListFilter {
-  std::set<TxnState> states;          // empty: all
+  std::set<TxnState> states;            // empty: all
   std::set<std::int64_t> producer_ids;  // empty: all
-  std::int64_t min_duration_ms = -1;  // only transactions open longer than this (ListTransactions v1)
+  std::int64_t min_duration_ms =
+      -1;  // only transactions open longer than this (ListTransactions v1)
 };
 
 struct ListResult {
@@ -107,7 +110,8 @@ struct ListResult {
 
 class TxnCoordinator {
  public:
-  TxnCoordinator(TxnCoordinatorConfig config, boost::asio::any_io_executor executor, TxnBackend& backend);
+  TxnCoordinator(TxnCoordinatorConfig config, boost::asio::any_io_executor executor,
+                 TxnBackend& backend);
   ~TxnCoordinator();
   TxnCoordinator(const TxnCoordinator&) = delete;
   TxnCoordinator& operator=(const TxnCoordinator&) = delete;
@@ -120,19 +124,25 @@ class TxnCoordinator {
   // partition here but unread (COORDINATOR_LOAD_IN_PROGRESS), load()
   // replays its records in log order, unload() forgets it (NOT_COORDINATOR).
   // `partition_count` is the topic's; `coordinator_epoch` goes into markers.
-  void begin_loading(std::int32_t partition, std::int32_t partition_count, std::int32_t coordinator_epoch);
+  void begin_loading(std::int32_t partition, std::int32_t partition_count,
+                     std::int32_t coordinator_epoch);
   void load(std::int32_t partition, const std::vector<broker::InternalRecord>& records);
   void unload(std::int32_t partition);
   bool owns(std::int32_t partition) const { return partitions_.contains(partition); }
 
-  boost::asio::awaitable<InitResult> init_producer_id(std::string transactional_id, std::int32_t timeout_ms,
+  boost::asio::awaitable<InitResult> init_producer_id(std::string transactional_id,
+                                                      std::int32_t timeout_ms,
                                                       std::optional<ProducerIdAndEpoch> expected);
-  boost::asio::awaitable<protocol::ErrorCode> add_partitions(std::string transactional_id, std::int64_t producer_id,
-                                                             std::int16_t epoch, std::set<TopicPartition> partitions);
-  VerifyResult verify_partitions(const std::string& transactional_id, std::int64_t producer_id, std::int16_t epoch,
+  boost::asio::awaitable<protocol::ErrorCode> add_partitions(std::string transactional_id,
+                                                             std::int64_t producer_id,
+                                                             std::int16_t epoch,
+                                                             std::set<TopicPartition> partitions);
+  VerifyResult verify_partitions(const std::string& transactional_id, std::int64_t producer_id,
+                                 std::int16_t epoch,
                                  const std::set<TopicPartition>& partitions) const;
-  boost::asio::awaitable<protocol::ErrorCode> end_txn(std::string transactional_id, std::int64_t producer_id,
-                                                      std::int16_t epoch, bool commit);
+  boost::asio::awaitable<protocol::ErrorCode> end_txn(std::string transactional_id,
+                                                      std::int64_t producer_id, std::int16_t epoch,
+                                                      bool commit);
   TxnDescription describe(const std::string& transactional_id) const;
   ListResult list(const ListFilter& filter, std::int64_t now_ms) const;
 
@@ -162,7 +172,8 @@ class TxnCoordinator {
   protocol::ErrorCode check_partition(const std::string& transactional_id) const;
   std::shared_ptr<Entry> entry(const std::string& transactional_id) const;
   // Appends `next` and, once durable, makes it the entry's metadata.
-  boost::asio::awaitable<protocol::ErrorCode> persist(std::shared_ptr<Entry> entry, TxnMetadata next);
+  boost::asio::awaitable<protocol::ErrorCode> persist(std::shared_ptr<Entry> entry,
+                                                      TxnMetadata next);
   // Prepare* -> markers -> Complete*.
   boost::asio::awaitable<protocol::ErrorCode> finish(std::shared_ptr<Entry> entry);
   // Ongoing -> PrepareAbort with the epoch bumped -> finish.

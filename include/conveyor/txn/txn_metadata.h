@@ -42,8 +42,12 @@ std::string_view to_string(TxnState state);
 std::optional<TxnState> parse_txn_state(std::string_view name);
 std::optional<TxnState> txn_state_from_id(std::int8_t id);
 
-inline bool is_prepare(TxnState s) { return s == TxnState::prepare_commit || s == TxnState::prepare_abort; }
-inline bool is_complete(TxnState s) { return s == TxnState::complete_commit || s == TxnState::complete_abort; }
+inline bool is_prepare(TxnState s) {
+  return s == TxnState::prepare_commit || s == TxnState::prepare_abort;
+}
+inline bool is_complete(TxnState s) {
+  return s == TxnState::complete_commit || s == TxnState::complete_abort;
+}
 
 struct TopicPartition {
   std::string topic;
@@ -66,7 +70,7 @@ struct TxnMetadata {
   std::int16_t last_producer_epoch = kNoProducerEpoch;
   std::int32_t timeout_ms = 0;
   TxnState state = TxnState::empty;
-  std::set<TopicPartition> partitions;  // of the open transaction
+  std::set<TopicPartition> partitions;   // of the open transaction
   std::int64_t start_timestamp_ms = -1;  // when the transaction's first partition was added
   std::int64_t last_update_ms = -1;      // of the last state change (expiry)
 

@@ -41,6 +41,7 @@ std::vector<std::uint8_t> encode_txn_value(const TxnMetadata& metadata);
 // nullopt for bytes that are not one of the layouts above (skipped on load).
 std::optional<std::string> decode_txn_key(std::span<const std::uint8_t> bytes);
 // The metadata of `transactional_id` stored in `bytes`.
-std::optional<TxnMetadata> decode_txn_value(std::string_view transactional_id, std::span<const std::uint8_t> bytes);
+std::optional<TxnMetadata> decode_txn_value(std::string_view transactional_id,
+                                            std::span<const std::uint8_t> bytes);
 
 }  // namespace conveyor::txn

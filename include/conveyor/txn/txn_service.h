@@ -51,7 +51,8 @@ class TxnService {
 
   // The shard coordinating `transactional_id`, or nullopt while
   // __transaction_state does not exist.
-  std::optional<runtime::ShardId> shard_for(const metadata::Image& image, std::string_view transactional_id) const;
+  std::optional<runtime::ShardId> shard_for(const metadata::Image& image,
+                                            std::string_view transactional_id) const;
   // Creates __transaction_state unless it exists; none or the creation error.
   boost::asio::awaitable<protocol::ErrorCode> ensure_state_topic();
 

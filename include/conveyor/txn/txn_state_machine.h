@@ -28,7 +28,9 @@ namespace conveyor::txn {
 
 // Clients get epochs up to INT16_MAX - 2: the coordinator keeps one bump in
 // reserve so that it can always fence a producer (Kafka's rule).
-inline bool epoch_exhausted(std::int16_t epoch) { return epoch >= std::numeric_limits<std::int16_t>::max() - 1; }
+inline bool epoch_exhausted(std::int16_t epoch) {
+  return epoch >= std::numeric_limits<std::int16_t>::max() - 1;
+}
 
 struct ProducerIdAndEpoch {
   std::int64_t producer_id = kNoProducerId;
@@ -58,8 +60,9 @@ InitPlan plan_init(const TxnMetadata& current, bool pending, std::int32_t timeou
                    const std::optional<ProducerIdAndEpoch>& expected, std::int64_t now_ms);
 
 // Epoch exhausted: a new producer id at epoch 0, the old one remembered.
-TxnMetadata rotate_producer_id(const TxnMetadata& current, std::int64_t new_producer_id, std::int32_t timeout_ms,
-                               bool record_last_epoch, std::int64_t now_ms);
+TxnMetadata rotate_producer_id(const TxnMetadata& current, std::int64_t new_producer_id,
+                               std::int32_t timeout_ms, bool record_last_epoch,
+                               std::int64_t now_ms);
 
 // --- AddPartitionsToTxn / AddOffsetsToTxn -----------------------------------
 
@@ -75,17 +78,19 @@ struct VerifyResult {
   protocol::ErrorCode error = protocol::ErrorCode::none;
   std::set<TopicPartition> missing;  // TRANSACTION_ABORTABLE each
 };
-VerifyResult verify_partitions(const TxnMetadata& current, std::int64_t producer_id, std::int16_t epoch,
-                               const std::set<TopicPartition>& partitions);
+VerifyResult verify_partitions(const TxnMetadata& current, std::int64_t producer_id,
+                               std::int16_t epoch, const std::set<TopicPartition>& partitions);
 
 // --- EndTxn -----------------------------------------------------------------
 
 // The Prepare* metadata to make durable, nullopt when the transaction has
 // already completed that way (a retry: answer NONE), or the error. The
 // coordinator's own aborts go through fence_and_abort instead.
-Result<std::optional<TxnMetadata>, protocol::ErrorCode> plan_end(const TxnMetadata& current, bool pending,
-                                                                 std::int64_t producer_id, std::int16_t epoch,
-                                                                 bool commit, std::int64_t now_ms);
+Result<std::optional<TxnMetadata>, protocol::ErrorCode> plan_end(const TxnMetadata& current,
+                                                                 bool pending,
+                                                                 std::int64_t producer_id,
+                                                                 std::int16_t epoch, bool commit,
+                                                                 std::int64_t now_ms);
 
 // Fencing the producer of an Ongoing transaction (its timeout passed, or a
 // new instance called InitProducerId): PrepareAbort with the epoch bumped,
@@ -101,6 +106,7 @@ TxnMetadata complete_transaction(const TxnMetadata& current, std::int64_t now_ms
 // An Ongoing transaction open longer than its timeout.
 bool timed_out(const TxnMetadata& current, bool pending, std::int64_t now_ms);
 // An idle id with no open transaction, unchanged for `expiration_ms`.
-bool should_expire(const TxnMetadata& current, bool pending, std::int64_t now_ms, std::int64_t expiration_ms);
+bool should_expire(const TxnMetadata& current, bool pending, std::int64_t now_ms,
+                   std::int64_t expiration_ms);
 
 }  // namespace conveyor::txn

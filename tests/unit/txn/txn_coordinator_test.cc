@@ -28,7 +28,8 @@ class FakeBackend final : public TxnBackend {
  public:
   explicit FakeBackend(const asio::any_io_executor& executor) : gate_(executor) {}
 
-  asio::awaitable<ErrorCode> append(std::int32_t partition, std::vector<broker::InternalRecord> records) override {
+  asio::awaitable<ErrorCode> append(std::int32_t partition,
+                                    std::vector<broker::InternalRecord> records) override {
     if (fail_appends > 0) {
       --fail_appends;
       co_return ErrorCode::coordinator_not_available;
@@ -53,7 +54,9 @@ class FakeBackend final : public TxnBackend {
     co_return errors;
   }
 
-  asio::awaitable<std::optional<std::int64_t>> allocate_producer_id() override { co_return next_producer_id++; }
+  asio::awaitable<std::optional<std::int64_t>> allocate_producer_id() override {
+    co_return next_producer_id++;
+  }
 
   void release_markers() {
     hold_markers = false;
@@ -86,7 +89,8 @@ class TxnCoordinatorTest : public ::testing::Test {
  protected:
   static constexpr std::int32_t kCoordinatorEpoch = 5;
 
-  TxnCoordinatorTest() : backend_(io_.get_executor()), coordinator_(make_config(), io_.get_executor(), backend_) {
+  TxnCoordinatorTest()
+      : backend_(io_.get_executor()), coordinator_(make_config(), io_.get_executor(), backend_) {
     coordinator_.begin_loading(0, 1, kCoordinatorEpoch);
     coordinator_.load(0, {});
   }
@@ -127,8 +131,10 @@ class TxnCoordinatorTest : public ::testing::Test {
                   std::optional<ProducerIdAndEpoch> expected = std::nullopt) {
     return finish(coordinator_.init_producer_id(id, timeout_ms, expected));
   }
-  ErrorCode add(const std::string& id, const InitResult& producer, std::set<TopicPartition> partitions) {
-    return finish(coordinator_.add_partitions(id, producer.producer_id, producer.producer_epoch, partitions));
+  ErrorCode add(const std::string& id, const InitResult& producer,
+                std::set<TopicPartition> partitions) {
+    return finish(
+        coordinator_.add_partitions(id, producer.producer_id, producer.producer_epoch, partitions));
   }
   ErrorCode end(const std::string& id, const InitResult& producer, bool commit) {
     return finish(coordinator_.end_txn(id, producer.producer_id, producer.producer_epoch, commit));
@@ -159,8 +165,10 @@ TEST_F(TxnCoordinatorTest, InvalidRequests) {
   EXPECT_EQ(init("app", 0).error, ErrorCode::invalid_transaction_timeout);
   EXPECT_EQ(init("app", 900001).error, ErrorCode::invalid_transaction_timeout);
   EXPECT_EQ(init("").error, ErrorCode::invalid_request);
-  EXPECT_EQ(finish(coordinator_.add_partitions("nobody", 1, 0, {{"t", 0}})), ErrorCode::invalid_producer_id_mapping);
-  EXPECT_EQ(finish(coordinator_.end_txn("nobody", 1, 0, true)), ErrorCode::invalid_producer_id_mapping);
+  EXPECT_EQ(finish(coordinator_.add_partitions("nobody", 1, 0, {{"t", 0}})),
+            ErrorCode::invalid_producer_id_mapping);
+  EXPECT_EQ(finish(coordinator_.end_txn("nobody", 1, 0, true)),
+            ErrorCode::invalid_producer_id_mapping);
 }
 
 TEST_F(TxnCoordinatorTest, CommitWritesMarkersThenCompletes) {
@@ -176,8 +184,9 @@ TEST_F(TxnCoordinatorTest, CommitWritesMarkersThenCompletes) {
     EXPECT_EQ(m.marker.producer_epoch, p.producer_epoch);
     EXPECT_EQ(m.marker.coordinator_epoch, kCoordinatorEpoch);
   }
-  EXPECT_EQ(backend_.states(0, "app"), (std::vector<TxnState>{TxnState::empty, TxnState::ongoing,
-                                                              TxnState::prepare_commit, TxnState::complete_commit}));
+  EXPECT_EQ(backend_.states(0, "app"),
+            (std::vector<TxnState>{TxnState::empty, TxnState::ongoing, TxnState::prepare_commit,
+                                   TxnState::complete_commit}));
   EXPECT_TRUE(coordinator_.find("app")->partitions.empty());
   // A retried EndTxn: NONE; the other outcome: INVALID_TXN_STATE. No more markers.
   EXPECT_EQ(end("app", p, true), ErrorCode::none);
@@ -324,7 +333,8 @@ TEST_F(TxnCoordinatorTest, LoadCompletesPreparedTransactionsAndKeepsTheRest) {
   FakeBackend backend(io_.get_executor());
   TxnCoordinator coordinator(make_config(), io_.get_executor(), backend);
   coordinator.begin_loading(0, 1, 9);
-  EXPECT_EQ(finish(coordinator.end_txn("open", 10, 3, true)), ErrorCode::coordinator_load_in_progress);
+  EXPECT_EQ(finish(coordinator.end_txn("open", 10, 3, true)),
+            ErrorCode::coordinator_load_in_progress);
   coordinator.load(0, records);
   settle();
   ASSERT_EQ(backend.markers.size(), 2u);
@@ -341,7 +351,8 @@ TEST_F(TxnCoordinatorTest, LoadCompletesPreparedTransactionsAndKeepsTheRest) {
 
 TEST_F(TxnCoordinatorTest, PartitionsNotHereOrLoading) {
   TxnCoordinator coordinator(make_config(), io_.get_executor(), backend_);
-  EXPECT_EQ(finish(coordinator.init_producer_id("a", 1000, std::nullopt)).error, ErrorCode::not_coordinator);
+  EXPECT_EQ(finish(coordinator.init_producer_id("a", 1000, std::nullopt)).error,
+            ErrorCode::not_coordinator);
   coordinator.begin_loading(0, 2, 0);
   std::string here, elsewhere;
   for (int i = 0; here.empty() || elsewhere.empty(); ++i) {
@@ -350,7 +361,8 @@ TEST_F(TxnCoordinatorTest, PartitionsNotHereOrLoading) {
   }
   EXPECT_EQ(finish(coordinator.init_producer_id(here, 1000, std::nullopt)).error,
             ErrorCode::coordinator_load_in_progress);
-  EXPECT_EQ(finish(coordinator.init_producer_id(elsewhere, 1000, std::nullopt)).error, ErrorCode::not_coordinator);
+  EXPECT_EQ(finish(coordinator.init_producer_id(elsewhere, 1000, std::nullopt)).error,
+            ErrorCode::not_coordinator);
   EXPECT_EQ(coordinator.list({}, 0).error, ErrorCode::coordinator_load_in_progress);
   coordinator.load(0, {});
   EXPECT_EQ(finish(coordinator.init_producer_id(here, 1000, std::nullopt)).error, ErrorCode::none);

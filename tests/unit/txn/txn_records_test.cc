@@ -23,7 +23,7 @@ TxnMetadata ongoing() {
 }
 
 TEST(TxnPartition, IsTheJavaHashCodeRule) {
-  EXPECT_EQ(txn_partition_for("foo", 50), 101574 % 50);  // "foo".hashCode() == 101574
+  EXPECT_EQ(txn_partition_for("foo", 50), 101574 % 50);       // "foo".hashCode() == 101574
   EXPECT_EQ(txn_partition_for("polygenelubricants", 50), 0);  // hashCode() == Integer.MIN_VALUE
 }
 
@@ -49,16 +49,16 @@ TEST(TxnRecords, EmptyHasNoPartitionList) {
   m.timeout_ms = 100;
   m.last_update_ms = 5;
   const Bytes expected = {
-      0, 0,                          // version
-      0, 0, 0, 0, 0, 0, 0, 1,        // producer id
-      0, 0,                          // epoch
-      0, 0, 0, 100,                  // timeout
-      0,                             // state Empty
-      0xff, 0xff, 0xff, 0xff,        // no partitions (null)
-      0, 0, 0, 0, 0, 0, 0, 5,        // last update
+      0,    0,                                         // version
+      0,    0,    0,    0,    0,    0,    0,    1,     // producer id
+      0,    0,                                         // epoch
+      0,    0,    0,    100,                           // timeout
+      0,                                               // state Empty
+      0xff, 0xff, 0xff, 0xff,                          // no partitions (null)
+      0,    0,    0,    0,    0,    0,    0,    5,     // last update
       0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  // start -1
       0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  // last producer id -1
-      0xff, 0xff,                    // last epoch -1
+      0xff, 0xff,                                      // last epoch -1
   };
   EXPECT_EQ(encode_txn_value(m), expected);
   auto decoded = decode_txn_value("x", expected);
@@ -71,15 +71,17 @@ TEST(TxnRecords, PartitionsAreGroupedByTopic) {
   m.partitions = {{"b", 1}, {"a", 2}, {"b", 0}};
   const auto bytes = encode_txn_value(m);
   // version(2) pid(8) epoch(2) timeout(4) state(1), then 2 topics: "a" [2], "b" [0, 1].
-  const Bytes partitions(bytes.begin() + 17, bytes.begin() + 17 + 4 + (2 + 1 + 4 + 4) + (2 + 1 + 4 + 8));
-  EXPECT_EQ(partitions, (Bytes{0, 0, 0, 2, 0, 1, 'a', 0, 0, 0, 1, 0, 0, 0, 2, 0, 1, 'b', 0, 0, 0, 2, 0, 0, 0, 0, 0,
-                               0, 0, 1}));
+  const Bytes partitions(bytes.begin() + 17,
+                         bytes.begin() + 17 + 4 + (2 + 1 + 4 + 4) + (2 + 1 + 4 + 8));
+  EXPECT_EQ(partitions, (Bytes{0, 0, 0,   2, 0, 1, 'a', 0, 0, 0, 1, 0, 0, 0, 2,
+                               0, 1, 'b', 0, 0, 0, 2,   0, 0, 0, 0, 0, 0, 0, 1}));
 }
 
 TEST(TxnRecords, MalformedValuesAreRejected) {
   const auto good = encode_txn_value(ongoing());
   for (std::size_t cut = 0; cut < good.size(); ++cut) {
-    EXPECT_EQ(decode_txn_value("app-1", std::span(good.data(), cut)), std::nullopt) << "cut at " << cut;
+    EXPECT_EQ(decode_txn_value("app-1", std::span(good.data(), cut)), std::nullopt)
+        << "cut at " << cut;
   }
   auto bad_state = good;
   bad_state[16] = 42;

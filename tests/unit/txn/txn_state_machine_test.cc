@@ -59,7 +59,8 @@ TEST(PlanInit, NewInstanceBumpsTheEpochAndForgetsTheLastOne) {
 }
 
 TEST(PlanInit, Kip360ProducerContinuesWithItsIdAndEpoch) {
-  const auto plan = plan_init(at(TxnState::complete_abort, 3), false, 60000, ProducerIdAndEpoch{kPid, 3}, kNow);
+  const auto plan =
+      plan_init(at(TxnState::complete_abort, 3), false, 60000, ProducerIdAndEpoch{kPid, 3}, kNow);
   ASSERT_EQ(plan.action, InitAction::bump);
   EXPECT_EQ(plan.next.producer_epoch, 4);
   EXPECT_EQ(plan.next.last_producer_epoch, 3);
@@ -67,7 +68,8 @@ TEST(PlanInit, Kip360ProducerContinuesWithItsIdAndEpoch) {
 
 TEST(PlanInit, Kip360RetryOfABumpGetsTheSameAnswer) {
   // The bump 3 -> 4 was durable but its answer lost; the producer asks again with 3.
-  const auto plan = plan_init(at(TxnState::empty, 4, 3), false, 60000, ProducerIdAndEpoch{kPid, 3}, kNow);
+  const auto plan =
+      plan_init(at(TxnState::empty, 4, 3), false, 60000, ProducerIdAndEpoch{kPid, 3}, kNow);
   ASSERT_EQ(plan.action, InitAction::bump);
   EXPECT_EQ(plan.next.producer_epoch, 4);
   EXPECT_EQ(plan.next.last_producer_epoch, 3);
@@ -104,11 +106,13 @@ TEST(PlanInit, ExhaustedEpochRotatesTheProducerId) {
   auto plan = plan_init(at(TxnState::complete_commit, exhausted), false, 60000, std::nullopt, kNow);
   ASSERT_EQ(plan.action, InitAction::rotate);
   EXPECT_FALSE(plan.record_last_epoch);
-  plan = plan_init(at(TxnState::complete_commit, exhausted), false, 60000, ProducerIdAndEpoch{kPid, exhausted}, kNow);
+  plan = plan_init(at(TxnState::complete_commit, exhausted), false, 60000,
+                   ProducerIdAndEpoch{kPid, exhausted}, kNow);
   ASSERT_EQ(plan.action, InitAction::rotate);
   EXPECT_TRUE(plan.record_last_epoch);
 
-  const auto rotated = rotate_producer_id(at(TxnState::complete_commit, exhausted), kPid + 7, 60000, true, kNow);
+  const auto rotated =
+      rotate_producer_id(at(TxnState::complete_commit, exhausted), kPid + 7, 60000, true, kNow);
   EXPECT_EQ(rotated.producer_id, kPid + 7);
   EXPECT_EQ(rotated.last_producer_id, kPid);
   EXPECT_EQ(rotated.producer_epoch, 0);
@@ -151,9 +155,12 @@ TEST(PlanAddPartitions, Errors) {
   const auto current = at(TxnState::ongoing, 4);
   EXPECT_EQ(plan_add_partitions(current, false, kPid + 1, 4, {{"x", 0}}, kNow).error(),
             ErrorCode::invalid_producer_id_mapping);
-  EXPECT_EQ(plan_add_partitions(current, false, kPid, 3, {{"x", 0}}, kNow).error(), ErrorCode::producer_fenced);
-  EXPECT_EQ(plan_add_partitions(current, true, kPid, 4, {{"x", 0}}, kNow).error(), ErrorCode::concurrent_transactions);
-  EXPECT_EQ(plan_add_partitions(at(TxnState::prepare_commit, 4), false, kPid, 4, {{"x", 0}}, kNow).error(),
+  EXPECT_EQ(plan_add_partitions(current, false, kPid, 3, {{"x", 0}}, kNow).error(),
+            ErrorCode::producer_fenced);
+  EXPECT_EQ(plan_add_partitions(current, true, kPid, 4, {{"x", 0}}, kNow).error(),
+            ErrorCode::concurrent_transactions);
+  EXPECT_EQ(plan_add_partitions(at(TxnState::prepare_commit, 4), false, kPid, 4, {{"x", 0}}, kNow)
+                .error(),
             ErrorCode::concurrent_transactions);
 }
 
@@ -161,7 +168,8 @@ TEST(VerifyPartitions, ReportsPartitionsOutsideTheTransaction) {
   const auto result = verify_partitions(at(TxnState::ongoing, 1), kPid, 1, {{"t", 0}, {"z", 9}});
   EXPECT_EQ(result.error, ErrorCode::none);
   EXPECT_EQ(result.missing, (std::set<TopicPartition>{{"z", 9}}));
-  EXPECT_EQ(verify_partitions(at(TxnState::ongoing, 1), kPid, 0, {{"t", 0}}).error, ErrorCode::producer_fenced);
+  EXPECT_EQ(verify_partitions(at(TxnState::ongoing, 1), kPid, 0, {{"t", 0}}).error,
+            ErrorCode::producer_fenced);
   EXPECT_EQ(verify_partitions(at(TxnState::empty, 1), kPid, 1, {{"t", 0}}).missing.size(), 1u);
 }
 
@@ -192,7 +200,8 @@ TEST(PlanEnd, WrongStates) {
             ErrorCode::invalid_txn_state);
   EXPECT_EQ(plan_end(at(TxnState::complete_abort, 2), false, kPid, 2, true, kNow).error(),
             ErrorCode::invalid_txn_state);
-  EXPECT_EQ(plan_end(at(TxnState::empty, 2), false, kPid, 2, true, kNow).error(), ErrorCode::invalid_txn_state);
+  EXPECT_EQ(plan_end(at(TxnState::empty, 2), false, kPid, 2, true, kNow).error(),
+            ErrorCode::invalid_txn_state);
   EXPECT_EQ(plan_end(at(TxnState::prepare_commit, 2), false, kPid, 2, true, kNow).error(),
             ErrorCode::concurrent_transactions);
   EXPECT_EQ(plan_end(at(TxnState::prepare_commit, 2), false, kPid, 2, false, kNow).error(),
@@ -202,11 +211,14 @@ TEST(PlanEnd, WrongStates) {
 }
 
 TEST(PlanEnd, FencedOrUnknownProducers) {
-  EXPECT_EQ(plan_end(at(TxnState::ongoing, 2), false, kPid, 1, true, kNow).error(), ErrorCode::producer_fenced);
-  EXPECT_EQ(plan_end(at(TxnState::ongoing, 2), false, kPid, 3, true, kNow).error(), ErrorCode::producer_fenced);
+  EXPECT_EQ(plan_end(at(TxnState::ongoing, 2), false, kPid, 1, true, kNow).error(),
+            ErrorCode::producer_fenced);
+  EXPECT_EQ(plan_end(at(TxnState::ongoing, 2), false, kPid, 3, true, kNow).error(),
+            ErrorCode::producer_fenced);
   EXPECT_EQ(plan_end(at(TxnState::ongoing, 2), false, kPid + 1, 2, true, kNow).error(),
             ErrorCode::invalid_producer_id_mapping);
-  EXPECT_EQ(plan_end(at(TxnState::ongoing, 2), true, kPid, 2, true, kNow).error(), ErrorCode::concurrent_transactions);
+  EXPECT_EQ(plan_end(at(TxnState::ongoing, 2), true, kPid, 2, true, kNow).error(),
+            ErrorCode::concurrent_transactions);
 }
 
 // --- fencing, completion, timers ----------------------------------------------------
@@ -226,7 +238,8 @@ TEST(CompleteTransaction, ClearsThePartitions) {
   EXPECT_EQ(commit.state, TxnState::complete_commit);
   EXPECT_TRUE(commit.partitions.empty());
   EXPECT_EQ(commit.last_update_ms, kNow);
-  EXPECT_EQ(complete_transaction(at(TxnState::prepare_abort, 2), kNow).state, TxnState::complete_abort);
+  EXPECT_EQ(complete_transaction(at(TxnState::prepare_abort, 2), kNow).state,
+            TxnState::complete_abort);
 }
 
 TEST(Timers, TimeoutAndExpiry) {
@@ -244,7 +257,8 @@ TEST(Timers, TimeoutAndExpiry) {
   EXPECT_TRUE(should_expire(idle, false, kNow + 1000, 1000));
   EXPECT_FALSE(should_expire(idle, true, kNow + 1000, 1000));
   ongoing.last_update_ms = kNow;
-  EXPECT_FALSE(should_expire(ongoing, false, kNow + 1000, 1000)) << "an open transaction is never expired";
+  EXPECT_FALSE(should_expire(ongoing, false, kNow + 1000, 1000))
+      << "an open transaction is never expired";
 }
 
 TEST(TxnStateNames, AreKafkas) {
