@@ -7,7 +7,7 @@
 // AlterConsumerGroupOffsets (an OffsetCommit outside any generation, the
 // cheapest way to make a group), --commits-per-group times each, keeping
 // --window requests in flight. Group i's last commit is offset
-// i * 10 + commits-per-group on partition i % partitions of the topic.
+// i * 1000 + commits-per-group on partition i % partitions of the topic.
 //
 // load-verify reads every group's offsets back with ListConsumerGroupOffsets
 // (OffsetFetch), repeating a group while its partition answers
@@ -32,7 +32,7 @@ std::string group_name(int i) {
 }
 
 int64_t expected_offset(int i, int commit) {
-  return static_cast<int64_t>(i) * 10 + commit;
+  return static_cast<int64_t>(i) * 1000 + commit;
 }
 
 using Options = std::unique_ptr<rd_kafka_AdminOptions_t, decltype(&rd_kafka_AdminOptions_destroy)>;

@@ -20,6 +20,7 @@
 #   SKIP_BUILD [0]               1: use the binaries as they are
 #   CONSUMERS [10]  DURATION [10]  COMMIT_WINDOWS ["1 64"]  ROUNDS [5]  HEARTBEAT_MS [100]
 #   NUM_GROUPS [10000]  COMMITS_PER_GROUP [1]   (not GROUPS: a bash variable)
+#   PARTS ["commit rebalance load"]  which benchmarks to run
 #   KEEP_DATA [0]                1: keep the scratch dir (data, logs)
 set -euo pipefail
 
@@ -32,6 +33,7 @@ rounds="${ROUNDS:-5}"
 heartbeat_ms="${HEARTBEAT_MS:-100}"
 groups="${NUM_GROUPS:-10000}"
 commits_per_group="${COMMITS_PER_GROUP:-1}"
+parts=" ${PARTS:-commit rebalance load} "
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   cmake --build "$build" -j2 --target conveyor conveyor_group_bench
@@ -78,32 +80,41 @@ stop_broker() {
   broker_pid=""
 }
 
-echo "== commit and rebalance ($consumers members, heartbeat.interval.ms=$heartbeat_ms)"
-port="$(free_port)"
-start_broker groups "$port"
-wait_started "$work/groups.log" 1
-for window in $windows; do
-  echo "-- commit, window $window"
-  "$bench" commit --bootstrap "127.0.0.1:$port" --consumers "$consumers" --duration "$duration" \
-    --window "$window" --heartbeat-ms "$heartbeat_ms" --topic "commit-w$window"
-done
-echo "-- rebalance"
-"$bench" rebalance --bootstrap "127.0.0.1:$port" --consumers "$consumers" --rounds "$rounds" \
-  --heartbeat-ms "$heartbeat_ms"
-stop_broker
+if [[ "$parts" == *" commit "* || "$parts" == *" rebalance "* ]]; then
+  echo "== commit and rebalance ($consumers members, heartbeat.interval.ms=$heartbeat_ms)"
+  port="$(free_port)"
+  start_broker groups "$port"
+  wait_started "$work/groups.log" 1
+  if [[ "$parts" == *" commit "* ]]; then
+    for window in $windows; do
+      echo "-- commit, window $window"
+      "$bench" commit --bootstrap "127.0.0.1:$port" --consumers "$consumers" --duration "$duration" \
+        --window "$window" --heartbeat-ms "$heartbeat_ms" --topic "commit-w$window"
+    done
+  fi
+  if [[ "$parts" == *" rebalance "* ]]; then
+    echo "-- rebalance"
+    "$bench" rebalance --bootstrap "127.0.0.1:$port" --consumers "$consumers" --rounds "$rounds" \
+      --heartbeat-ms "$heartbeat_ms"
+  fi
+  stop_broker
+fi
 
-echo "== coordinator load ($groups groups, $commits_per_group commit(s) each)"
-port="$(free_port)"
-start_broker load "$port"
-wait_started "$work/load.log" 1
-"$bench" load-create --bootstrap "127.0.0.1:$port" --groups "$groups" --commits-per-group "$commits_per_group" \
-  --window 256
-stop_broker
-start_broker load "$port"
-# Started at once: it retries until the broker listens and every group is served.
-"$bench" load-verify --bootstrap "127.0.0.1:$port" --groups "$groups" --window 256
-wait_started "$work/load.log" 2
-echo "-- the coordinator's load after the restart (one line per shard):"
-# The second start's lines only: everything after the first shutdown.
-awk '/signal [0-9]+: shutting down/ { after = 1 } after && /partitions loaded/' "$work/load.log"
-stop_broker
+if [[ "$parts" == *" load "* ]]; then
+  echo "== coordinator load ($groups groups, $commits_per_group commit(s) each)"
+  port="$(free_port)"
+  start_broker load "$port"
+  wait_started "$work/load.log" 1
+  "$bench" load-create --bootstrap "127.0.0.1:$port" --groups "$groups" --commits-per-group "$commits_per_group" \
+    --window 256
+  stop_broker
+  start_broker load "$port"
+  # Started at once: it retries until the broker listens and every group is served.
+  "$bench" load-verify --bootstrap "127.0.0.1:$port" --groups "$groups" --commits-per-group "$commits_per_group" \
+    --window 256
+  wait_started "$work/load.log" 2
+  echo "-- the coordinator's load after the restart (one line per shard):"
+  # The second start's lines only: everything after the first shutdown.
+  awk '/signal [0-9]+: shutting down/ { after = 1 } after && /partitions loaded/' "$work/load.log"
+  stop_broker
+fi
