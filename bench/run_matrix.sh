@@ -152,6 +152,28 @@ both() {
 }
 
 both p100_acks1 produce --topic m100 --size 100 --acks 1 --linger-ms 5 --duration "$duration"
+# The same case with 1,000 idle client connections held open against the
+# broker under test (issue 4: the producer's throughput is unaffected).
+hold_idle() {  # hold_idle BROKER: opens the connections, prints the holder's pid once they are up
+  local ready="$work/idle.$1"
+  rm -f "$ready"
+  python3 - "${addr[$1]}" 1000 "$ready" <<'PY' &
+import socket, sys, time
+host, port = sys.argv[1].rsplit(":", 1)
+held = [socket.create_connection((host, int(port))) for _ in range(int(sys.argv[2]))]
+open(sys.argv[3], "w").write("ready")
+time.sleep(3600)
+PY
+  local holder=$!
+  for _ in $(seq 300); do [[ -s "$ready" ]] && break; sleep 0.1; done
+  echo "$holder"
+}
+for b in conveyor mock; do
+  holder="$(hold_idle "$b")"
+  run "$b" p100_acks1_idle produce --topic m100 --size 100 --acks 1 --linger-ms 5 --duration "$duration"
+  kill "$holder" 2>/dev/null || true
+  wait "$holder" 2>/dev/null || true
+done
 both p100_acksall produce --topic m100 --size 100 --acks all --linger-ms 5 --duration "$duration"
 both p1k_acksall produce --topic m1k --size 1024 --acks all --linger-ms 0 --batch-size 16384 \
   --duration "$duration"

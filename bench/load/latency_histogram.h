@@ -24,6 +24,14 @@ class LatencyHistogram {
     if (ns > max_ns_) max_ns_ = ns;
   }
 
+  // Adds another histogram's values (per-thread histograms read after a join).
+  void merge(const LatencyHistogram& other) {
+    for (unsigned i = 0; i < kBuckets; ++i) counts_[i] += other.counts_[i];
+    total_ += other.total_;
+    sum_ns_ += other.sum_ns_;
+    if (other.max_ns_ > max_ns_) max_ns_ = other.max_ns_;
+  }
+
   [[nodiscard]] uint64_t total() const { return total_; }
   [[nodiscard]] uint64_t max_ns() const { return max_ns_; }
   [[nodiscard]] double mean_ns() const {

@@ -159,6 +159,7 @@ asio::awaitable<JoinResult> GroupCoordinator::join(JoinRequest request) {
         existing->rebalance_timeout_ms = request.rebalance_timeout_ms;
         existing->heartbeat_deadline = now + std::chrono::milliseconds(request.session_timeout_ms);
         it->second = member_id;
+        if (group->pending_sync.erase(old_id) > 0) group->pending_sync.insert(member_id);
         const bool was_leader = group->leader == old_id;
         if (was_leader) group->leader = member_id;
         if (group->state == GroupState::stable && existing->same_protocols(request.protocols)) {
@@ -286,6 +287,7 @@ void GroupCoordinator::prepare_rebalance(Group& group) {
       }
     }
   }
+  group.pending_sync.clear();  // the sync deadline belongs to the generation that ends here
   const bool was_empty = group.state == GroupState::empty;
   const auto now = Clock::now();
   const auto rebalance_timeout = std::chrono::milliseconds(group.max_rebalance_timeout_ms());
@@ -334,6 +336,11 @@ void GroupCoordinator::complete_join(Group& group, Clock::time_point now) {
   }
   group.protocol = group.select_protocol();
   set_state(group, GroupState::completing_rebalance);
+  // Every member, including a static one that did not rejoin, owes a
+  // SyncGroup within the rebalance timeout.
+  group.pending_sync.clear();
+  for (const auto& m : group.members) group.pending_sync.insert(m->member_id);
+  group.sync_deadline = now + std::chrono::milliseconds(group.max_rebalance_timeout_ms());
   spdlog::debug("group {}: generation {} with {} members, protocol {}, leader {}", group.id, group.generation,
                 group.members.size(), group.protocol.value_or(""), group.leader);
   for (auto& m : group.members) {
@@ -355,6 +362,7 @@ void GroupCoordinator::remove_member(Group& group, const std::string& member_id)
     group.members.erase(it);
     break;
   }
+  group.pending_sync.erase(member_id);
   if (group.leader == member_id) group.leader = group.members.empty() ? "" : group.members.front()->member_id;
 }
 
@@ -382,8 +390,10 @@ asio::awaitable<SyncResult> GroupCoordinator::sync(SyncRequest request) {
     case GroupState::preparing_rebalance:
       co_return SyncResult::failed(ErrorCode::rebalance_in_progress);
     case GroupState::stable:
+      group->pending_sync.erase(member.member_id);
       co_return SyncResult{ErrorCode::none, group->protocol_type, group->protocol, member.assignment};
     case GroupState::completing_rebalance:
+      group->pending_sync.erase(member.member_id);
       break;
   }
   auto waiter = std::make_shared<Waiter<SyncResult>>(executor_);
@@ -516,6 +526,21 @@ LeaveResult GroupCoordinator::leave(const std::string& group_id, const std::vect
 
 // --- Timers ------------------------------------------------------------------
 
+// Kafka's onExpirePendingSync: after a join completes, members that have not
+// sent SyncGroup within the rebalance timeout are removed. Returns whether
+// any member was removed (the caller then starts a rebalance).
+bool GroupCoordinator::expire_pending_sync(Group& group, Clock::time_point now) {
+  if (group.state != GroupState::completing_rebalance && group.state != GroupState::stable) return false;
+  if (group.pending_sync.empty() || now < group.sync_deadline) return false;
+  const std::vector<std::string> late(group.pending_sync.begin(), group.pending_sync.end());
+  for (const auto& id : late) {
+    spdlog::info("group {}: member {} removed (no SyncGroup within the rebalance timeout, generation {})", group.id,
+                 id, group.generation);
+    remove_member(group, id);
+  }
+  return true;
+}
+
 void GroupCoordinator::tick(Clock::time_point now, std::int64_t /*now_ms*/) {
   std::vector<Group*> groups;
   for (auto& [id, group] : groups_) {
@@ -542,6 +567,7 @@ void GroupCoordinator::tick(Clock::time_point now, std::int64_t /*now_ms*/) {
       remove_member(*group, id);
       changed = true;
     }
+    if (expire_pending_sync(*group, now)) changed = true;
     if (changed && (group->state == GroupState::stable || group->state == GroupState::completing_rebalance)) {
       prepare_rebalance(*group);
     } else {

@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -138,6 +139,12 @@ struct Group {
   std::vector<std::unique_ptr<Member>> members;  // in join order
   std::map<std::string, std::string, std::less<>> static_members;  // instance id -> member id
   std::map<std::string, Clock::time_point, std::less<>> pending_members;  // MEMBER_ID_REQUIRED given, not joined
+  // Members of this generation that have not sent SyncGroup yet. Whoever is
+  // still here at sync_deadline is removed and the group rebalances (Kafka
+  // 3.x, KAFKA-13425): a leader that never syncs must not hold the group in
+  // CompletingRebalance, nor a follower that never syncs keep its partitions.
+  std::set<std::string, std::less<>> pending_sync;
+  Clock::time_point sync_deadline;
   std::map<TopicPartition, CommittedOffset> offsets;
   std::int64_t state_timestamp_ms = -1;  // wall clock of the last state change (offset expiry)
 

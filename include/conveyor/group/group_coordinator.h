@@ -12,7 +12,8 @@
 // load(); until then the partition answers COORDINATOR_LOAD_IN_PROGRESS.
 //
 // Time: a tick every `tick` (default 100 ms) expires silent members (session
-// timeouts), pending members, and ends join phases at their deadline;
+// timeouts), pending members, members that did not send SyncGroup within the
+// rebalance timeout after a join, and ends join phases at their deadline;
 // offsets of empty groups expire every offsets.retention.check.interval.ms.
 
 #include <boost/asio/any_io_executor.hpp>
@@ -239,6 +240,7 @@ class GroupCoordinator {
   void try_complete_join(Group& group, Clock::time_point now);
   void complete_join(Group& group, Clock::time_point now);
   void remove_member(Group& group, const std::string& member_id);
+  bool expire_pending_sync(Group& group, Clock::time_point now);
   void set_state(Group& group, GroupState state);
   void persist_group(Group& group);
   boost::asio::awaitable<void> finish_sync(std::string group_id, std::int32_t generation,

@@ -19,6 +19,7 @@
 // attach()ed to it; lives for the whole process.
 
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,11 +64,22 @@ class GroupService {
   void on_image(runtime::ShardId shard, broker::ShardState& state, const metadata::Image& next);
 
  private:
+  // Partitions of one shard being loaded; touched only on that shard.
+  struct LoadProgress {
+    std::size_t pending = 0;
+    std::size_t partitions = 0;
+    std::size_t records = 0;
+    std::chrono::steady_clock::time_point started;
+  };
+
+  void load_partition(runtime::ShardId shard, protocol::Uuid topic_id, std::int32_t partition);
+
   const config::BrokerConfig& config_;
   runtime::ShardSet& shards_;
   broker::Broker* broker_ = nullptr;
   std::vector<std::unique_ptr<LogOffsetsStore>> stores_;
   std::vector<std::unique_ptr<GroupCoordinator>> coordinators_;
+  std::vector<LoadProgress> load_progress_;  // per shard
 };
 
 // The broker's partition lifecycle plus loading and unloading of

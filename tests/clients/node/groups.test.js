@@ -1,7 +1,7 @@
 // kafkajs consumer groups against the real broker: a group consumer with
 // eachMessage reads every message once, commits, and a second consumer in
-// the same group resumes after the committed offsets; admin describes,
-// lists, and deletes the group and its offsets.
+// the same group resumes after the committed offsets; the admin client
+// describes, lists and deletes groups and reads, sets and resets offsets.
 const test = require('node:test')
 const assert = require('node:assert')
 const { Kafka, logLevel } = require('kafkajs')
@@ -65,6 +65,80 @@ test('kafkajs consumer group with eachMessage, commits, resume and admin', async
     await admin.deleteGroups(['js-group'])
     const after = await admin.listGroups()
     assert.ok(!after.groups.some(g => g.groupId === 'js-group'))
+  } finally {
+    await producer.disconnect()
+    await admin.disconnect()
+    assert.strictEqual(await broker.stop(), 0)
+  }
+})
+
+// kafkajs admin against a group with a running member and then without:
+// describeGroups content (state, protocol, member, decoded assignment),
+// listGroups, deleteGroups refused then done, fetchOffsets, setOffsets and
+// resetOffsets (both join the group as a consumer and commit the seeked offsets).
+test('kafkajs admin: describe, list, fetch/set/reset offsets, delete', async () => {
+  const { AssignerProtocol } = require('kafkajs')
+  const broker = await startBroker('group.initial.rebalance.delay.ms=0')
+  const kafka = new Kafka({ clientId: 'conveyor-admin', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING })
+  const admin = kafka.admin()
+  const producer = kafka.producer({ allowAutoTopicCreation: false })
+  const offsetsOf = async () => {
+    const fetched = await admin.fetchOffsets({ groupId: 'js-admin', topics: ['jsa'] })
+    assert.strictEqual(fetched[0].topic, 'jsa')
+    return fetched[0].partitions.map(p => [p.partition, p.offset]).sort()
+  }
+  try {
+    await admin.connect()
+    await admin.createTopics({ topics: [{ topic: 'jsa', numPartitions: 2 }] })
+    await producer.connect()
+    const messages = []
+    for (let i = 0; i < 20; i++) messages.push({ value: `a${i}`, partition: i % 2 })
+    await producer.send({ topic: 'jsa', acks: -1, messages })
+
+    const seen = []
+    const consumer = kafka.consumer({ groupId: 'js-admin', sessionTimeout: 6000, heartbeatInterval: 500 })
+    await consumer.connect()
+    await consumer.subscribe({ topic: 'jsa', fromBeginning: true })
+    await consumer.run({ autoCommitThreshold: 1, eachMessage: async ({ message }) => { seen.push(message.value.toString()) } })
+    await waitFor(() => seen.length >= 20, 'the 20 messages')
+
+    // A running member: Stable, kafkajs' protocol, the member and its assignment.
+    await waitFor(async () => (await admin.describeGroups(['js-admin'])).groups[0].state === 'Stable', 'a Stable group')
+    const [live] = (await admin.describeGroups(['js-admin'])).groups
+    assert.strictEqual(live.errorCode, 0)
+    assert.strictEqual(live.protocolType, 'consumer')
+    assert.strictEqual(live.protocol, 'RoundRobinAssigner')
+    assert.strictEqual(live.members.length, 1)
+    assert.strictEqual(live.members[0].clientId, 'conveyor-admin')
+    assert.strictEqual(live.members[0].clientHost, '/127.0.0.1')
+    const assignment = AssignerProtocol.MemberAssignment.decode(live.members[0].memberAssignment)
+    assert.deepStrictEqual(assignment.assignment, { jsa: [0, 1] })
+    const listed = await admin.listGroups()
+    assert.ok(listed.groups.some(g => g.groupId === 'js-admin' && g.protocolType === 'consumer'))
+    await assert.rejects(admin.deleteGroups(['js-admin']),
+      error => error.groups[0].groupId === 'js-admin' && error.groups[0].error.type === 'NON_EMPTY_GROUP')
+    await waitFor(async () => JSON.stringify(await offsetsOf()) === JSON.stringify([[0, '10'], [1, '10']]),
+      'offsets 10 and 10 committed')
+
+    // No member: Empty, and the offsets can be moved.
+    await consumer.disconnect()
+    const [idle] = (await admin.describeGroups(['js-admin'])).groups
+    assert.strictEqual(idle.state, 'Empty')
+    assert.deepStrictEqual(idle.members, [])
+    await admin.setOffsets({ groupId: 'js-admin', topic: 'jsa', partitions: [{ partition: 0, offset: '3' }] })
+    assert.deepStrictEqual(await offsetsOf(), [[0, '3'], [1, '10']])
+    // kafkajs commits the EARLIEST sentinel (-2) as is, as Kafka stores it;
+    // resolveOffsets turns it into the log start offset (and commits that).
+    await admin.resetOffsets({ groupId: 'js-admin', topic: 'jsa', earliest: true })
+    assert.deepStrictEqual(await offsetsOf(), [[0, '-2'], [1, '-2']])
+    const resolved = await admin.fetchOffsets({ groupId: 'js-admin', topics: ['jsa'], resolveOffsets: true })
+    assert.deepStrictEqual(resolved[0].partitions.map(p => [p.partition, String(p.offset)]).sort(), [[0, '0'], [1, '0']])
+    assert.deepStrictEqual(await offsetsOf(), [[0, '0'], [1, '0']])
+
+    const deleted = await admin.deleteGroups(['js-admin'])
+    assert.deepStrictEqual(deleted.map(d => [d.groupId, d.errorCode]), [['js-admin', 0]])
+    assert.deepStrictEqual(await offsetsOf(), [[0, '-1'], [1, '-1']])
+    assert.ok(!(await admin.listGroups()).groups.some(g => g.groupId === 'js-admin'))
   } finally {
     await producer.disconnect()
     await admin.disconnect()

@@ -309,6 +309,37 @@ class GroupsTest(unittest.TestCase):
         self.assertEqual(committed, 5)
         consumer.close()
 
+    def test_member_that_never_syncs_is_removed(self):
+        # Kafka 3.x: after a join completes, a member that sends no SyncGroup
+        # within the rebalance timeout is removed and the group rebalances.
+        group = "nosync-group"
+        consumer = KafkaConsumer(bootstrap_servers=self.broker.bootstrap, group_id="nosync-probe",
+                                 enable_auto_commit=False)
+        client, coordinator = consumer._client, consumer._coordinator
+        from kafka.protocol.admin import DescribeGroupsRequest
+        from kafka.protocol.group import HeartbeatRequest, JoinGroupRequest
+
+        def send(request):
+            return send_request(client, coordinator, request)
+
+        def state():
+            _, _, name, _, _, members = send(DescribeGroupsRequest[0]([group])).groups[0]
+            return name, len(members)
+
+        # JoinGroup v1 (no MEMBER_ID_REQUIRED): with no initial delay the join
+        # completes at once and makes this member the leader of generation 1.
+        joined = send(JoinGroupRequest[1](group, 30000, 2000, "", "consumer", [("range", b"")]))
+        self.assertEqual(joined.error_code, 0)
+        self.assertEqual(joined.leader_id, joined.member_id)
+        self.assertEqual(state(), ("CompletingRebalance", 1))
+        # It heartbeats (so its 30 s session is not what removes it) but never syncs.
+        self.assertEqual(send(HeartbeatRequest[0](group, joined.generation_id, joined.member_id)).error_code, 0)
+        wait_for(lambda: state() == ("Empty", 0), timeout=10, what="the unsynced leader removed")
+        self.assertTrue(self.broker.log_contains("no SyncGroup within the rebalance timeout"))
+        response = send(HeartbeatRequest[0](group, joined.generation_id, joined.member_id))
+        self.assertEqual(response.error_code, 25)  # UNKNOWN_MEMBER_ID
+        consumer.close()
+
     def test_wrong_generation(self):
         topic, group = "gen", "gen-group"
         self.create_topic(topic, 1)

@@ -180,6 +180,129 @@ TEST_F(CoordinatorTest, MemberThatDoesNotRejoinIsDroppedAtTheRebalanceTimeout) {
   EXPECT_EQ(coordinator_.find_group("g")->members.size(), 1u);
 }
 
+// Two members in one generation, with a session timeout longer than the
+// rebalance timeout so that only the sync deadline can remove anyone.
+class PendingSyncTest : public CoordinatorTest {
+ protected:
+  static constexpr int kSessionMs = 60000;
+  static constexpr int kRebalanceMs = 2000;
+
+  JoinRequest long_session(std::string member_id) {
+    JoinRequest r = join_request(std::move(member_id));
+    r.session_timeout_ms = kSessionMs;
+    r.rebalance_timeout_ms = kRebalanceMs;
+    return r;
+  }
+
+  // Leader A (generation 1, synced), then B joins and A rejoins: generation 2, nobody synced yet.
+  void two_members_joined() {
+    auto first = start(coordinator_.join(long_session("")));
+    auto a1 = start(coordinator_.join(long_session((*first)->member_id)));
+    ASSERT_TRUE(a1->has_value());
+    sync(**a1, {{(*a1)->member_id, Bytes{1}}});
+    auto id_b = start(coordinator_.join(long_session("")));
+    auto b = start(coordinator_.join(long_session((*id_b)->member_id)));
+    auto a2 = start(coordinator_.join(long_session((*a1)->member_id)));
+    ASSERT_TRUE(a2->has_value() && b->has_value());
+    a_ = **a2;
+    b_ = **b;
+    ASSERT_EQ(a_.generation, 2);
+    ASSERT_EQ(a_.leader, a_.member_id);
+    ASSERT_EQ(coordinator_.find_group("g")->state, GroupState::completing_rebalance);
+    ASSERT_EQ(coordinator_.find_group("g")->pending_sync.size(), 2u);
+  }
+
+  std::shared_ptr<std::optional<SyncResult>> start_sync(const JoinResult& joined,
+                                                         std::vector<std::pair<std::string, Bytes>> assignments = {}) {
+    SyncRequest r;
+    r.group_id = "g";
+    r.generation = joined.generation;
+    r.member_id = joined.member_id;
+    r.assignments = std::move(assignments);
+    return start(coordinator_.sync(r));
+  }
+
+  Clock::time_point after_deadline() const { return Clock::now() + std::chrono::milliseconds(kRebalanceMs + 100); }
+
+  JoinResult a_;
+  JoinResult b_;
+};
+
+TEST_F(PendingSyncTest, LeaderThatNeverSyncsIsRemovedAndTheGroupRebalances) {
+  two_members_joined();
+  auto follower = start_sync(b_);
+  EXPECT_FALSE(follower->has_value());  // waits for the leader's assignment
+  coordinator_.tick(Clock::now() + std::chrono::milliseconds(kRebalanceMs / 2), 0);
+  EXPECT_EQ(coordinator_.find_group("g")->members.size(), 2u);  // not yet
+
+  coordinator_.tick(after_deadline(), 0);
+  settle();
+  Group* g = coordinator_.find_group("g");
+  EXPECT_EQ(g->members.size(), 1u);
+  EXPECT_FALSE(g->has(a_.member_id));
+  EXPECT_TRUE(g->has(b_.member_id));
+  EXPECT_EQ(g->state, GroupState::preparing_rebalance);
+  ASSERT_TRUE(follower->has_value());
+  EXPECT_EQ((*follower)->error, ErrorCode::rebalance_in_progress);
+  EXPECT_EQ(coordinator_.heartbeat("g", 2, a_.member_id, std::nullopt), ErrorCode::unknown_member_id);
+
+  // B rejoins and leads generation 3 alone.
+  auto b3 = start(coordinator_.join(long_session(b_.member_id)));
+  ASSERT_TRUE(b3->has_value());
+  EXPECT_EQ((*b3)->generation, 3);
+  EXPECT_EQ((*b3)->leader, b_.member_id);
+  EXPECT_EQ(sync(**b3, {{b_.member_id, Bytes{5}}}).assignment, (Bytes{5}));
+  EXPECT_EQ(coordinator_.find_group("g")->state, GroupState::stable);
+}
+
+TEST_F(PendingSyncTest, FollowerThatNeverSyncsIsRemovedAfterTheGroupIsStable) {
+  two_members_joined();
+  auto leader = start_sync(a_, {{a_.member_id, Bytes{1}}, {b_.member_id, Bytes{2}}});
+  settle();
+  ASSERT_TRUE(leader->has_value());
+  EXPECT_EQ((*leader)->error, ErrorCode::none);
+  EXPECT_EQ(coordinator_.find_group("g")->state, GroupState::stable);
+
+  coordinator_.tick(after_deadline(), 0);
+  Group* g = coordinator_.find_group("g");
+  EXPECT_FALSE(g->has(b_.member_id));
+  EXPECT_TRUE(g->has(a_.member_id));
+  EXPECT_EQ(g->state, GroupState::preparing_rebalance);
+  EXPECT_EQ(coordinator_.heartbeat("g", 2, a_.member_id, std::nullopt), ErrorCode::rebalance_in_progress);
+}
+
+TEST_F(PendingSyncTest, MembersThatSyncInTimeStay) {
+  two_members_joined();
+  auto follower = start_sync(b_);
+  auto leader = start_sync(a_, {{a_.member_id, Bytes{1}}, {b_.member_id, Bytes{2}}});
+  settle();
+  ASSERT_TRUE(follower->has_value() && leader->has_value());
+  EXPECT_EQ((*follower)->assignment, (Bytes{2}));
+  EXPECT_TRUE(coordinator_.find_group("g")->pending_sync.empty());
+
+  coordinator_.tick(after_deadline(), 0);
+  Group* g = coordinator_.find_group("g");
+  EXPECT_EQ(g->state, GroupState::stable);
+  EXPECT_EQ(g->generation, 2);
+  EXPECT_EQ(g->members.size(), 2u);
+}
+
+TEST_F(PendingSyncTest, ARebalanceCancelsTheSyncDeadline) {
+  two_members_joined();
+  // A leaves before anyone synced: the next join phase has its own deadline.
+  coordinator_.leave("g", {{a_.member_id, std::nullopt}});
+  Group* g = coordinator_.find_group("g");
+  EXPECT_TRUE(g->pending_sync.empty());
+  auto b3 = start(coordinator_.join(long_session(b_.member_id)));
+  ASSERT_TRUE(b3->has_value());
+  EXPECT_EQ((*b3)->generation, 3);
+  EXPECT_EQ(g->pending_sync.size(), 1u);
+  EXPECT_EQ(sync(**b3, {}).error, ErrorCode::none);
+  coordinator_.tick(after_deadline(), 0);
+  EXPECT_EQ(g->state, GroupState::stable);
+  EXPECT_EQ(g->generation, 3);
+}
+
 TEST_F(CoordinatorTest, LeaveRebalancesAndDeleteNeedsAnEmptyGroup) {
   auto a = join_new();
   sync(**a, {});
