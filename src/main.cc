@@ -30,6 +30,7 @@
 #include "conveyor/metadata/controller.h"
 #include "conveyor/metadata/file_metadata_store.h"
 #include "conveyor/server/server.h"
+#include "conveyor/txn/txn_service.h"
 #include "conveyor/version.h"
 
 namespace {
@@ -266,13 +267,20 @@ int main(int argc, char** argv) {
   // partitions their shard opens (group/group_service.h).
   group::GroupService groups(config, shards);
   group::GroupLifecycle group_lifecycle(lifecycle, groups);
-  broker::Broker broker(config, shards, *controller, group_lifecycle);
+  // Transaction coordinators, likewise, for __transaction_state
+  // (txn/txn_service.h).
+  txn::TxnService txns(config, shards);
+  txn::TxnLifecycle txn_lifecycle(group_lifecycle, txns);
+  broker::Broker broker(config, shards, *controller, txn_lifecycle);
   groups.attach(broker);
   broker.set_groups(&groups);
+  txns.attach(broker);
+  broker.set_txns(&txns);
   api::Dispatcher dispatcher(broker);
 
   shards.start();
   groups.start();
+  txns.start();
   run_and_wait(shards, 0, broker.publish_image());
   server.start(dispatcher);
   const std::chrono::milliseconds retention_interval(std::max<std::int64_t>(config.log_retention_check_interval_ms, 1));
@@ -312,6 +320,7 @@ int main(int argc, char** argv) {
   spdlog::info("signal {}: shutting down (in-flight requests finish, logs are flushed)", signal);
   server.shutdown();
   groups.stop();  // JoinGroup and SyncGroup waiting for a rebalance answer now
+  txns.stop();
   if (!server.wait_for_connections(std::chrono::steady_clock::now() +
                                    std::chrono::milliseconds(config.shutdown_timeout_ms))) {
     spdlog::warn("connections still open after {} ms; closing anyway", config.shutdown_timeout_ms);

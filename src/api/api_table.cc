@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "conveyor/api/add_offsets_to_txn.h"
+#include "conveyor/api/add_partitions_to_txn.h"
 #include "conveyor/api/alter_configs.h"
 #include "conveyor/api/api_versions.h"
 #include "conveyor/api/create_partitions.h"
@@ -29,10 +31,13 @@
 #include "conveyor/api/describe_configs.h"
 #include "conveyor/api/describe_log_dirs.h"
 #include "conveyor/api/describe_producers.h"
+#include "conveyor/api/describe_transactions.h"
+#include "conveyor/api/end_txn.h"
 #include "conveyor/api/fetch.h"
 #include "conveyor/api/incremental_alter_configs.h"
 #include "conveyor/api/init_producer_id.h"
 #include "conveyor/api/list_offsets.h"
+#include "conveyor/api/list_transactions.h"
 #include "conveyor/api/metadata.h"
 #include "conveyor/api/offset_for_leader_epoch.h"
 #include "conveyor/api/produce.h"
@@ -91,6 +96,12 @@ const std::vector<ApiEntry>& table() {
         // Transactions (log/partition_log.h: markers, LSO, aborted index).
         entry<protocol::WriteTxnMarkersRequest, &handle_write_txn_markers>(),
         entry<protocol::TxnOffsetCommitRequest, &handle_txn_offset_commit>(),
+        // The transaction coordinator (txn/txn_coordinator.h).
+        entry<protocol::AddPartitionsToTxnRequest, &handle_add_partitions_to_txn>(),
+        entry<protocol::AddOffsetsToTxnRequest, &handle_add_offsets_to_txn>(),
+        entry<protocol::EndTxnRequest, &handle_end_txn>(),
+        entry<protocol::DescribeTransactionsRequest, &handle_describe_transactions>(),
+        entry<protocol::ListTransactionsRequest, &handle_list_transactions>(),
     };
     std::sort(list.begin(), list.end(), [](const ApiEntry& a, const ApiEntry& b) { return a.api_key < b.api_key; });
     return list;

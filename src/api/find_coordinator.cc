@@ -1,13 +1,13 @@
-// FindCoordinator (key 10), v0-v6. Key type 0 (group): this broker is the
-// coordinator of every group (one node); the first request creates the
-// internal topic __consumer_offsets, as Kafka does, and each group is then
-// served by the shard owning its partition. Key type 1 (transaction):
-// COORDINATOR_NOT_AVAILABLE until the transaction coordinator exists.
-// v4+ batches keys in `coordinator_keys`.
+// FindCoordinator (key 10), v0-v6. This broker (one node) coordinates every
+// group (key type 0) and every transactional id (key type 1). The first
+// request of a type creates its internal topic, __consumer_offsets or
+// __transaction_state, as Kafka does; each key is then served by the shard
+// owning its partition. v4+ batches keys in `coordinator_keys`.
 
 #include "conveyor/api/find_coordinator.h"
 
 #include "conveyor/api/group_route.h"
+#include "conveyor/api/txn_route.h"
 
 namespace conveyor::api {
 
@@ -32,8 +32,11 @@ boost::asio::awaitable<FindCoordinatorResponse> handle_find_coordinator(RequestC
       message = "The coordinator is not available.";
     }
   } else if (request.key_type == kTransactionKey) {
-    error = ErrorCode::coordinator_not_available;
-    message = "Transactions are not supported yet.";
+    error = co_await txns(ctx).ensure_state_topic();
+    if (error != ErrorCode::none) {
+      error = ErrorCode::coordinator_not_available;
+      message = "The coordinator is not available.";
+    }
   } else {
     error = ErrorCode::invalid_request;
     message = "Unknown coordinator key type.";

@@ -17,6 +17,14 @@
 //               (one replica: the leader is the whole ISR).
 // 4. Respond with each partition's base offset, log start offset and, for
 //    LogAppendTime topics, the append time.
+//
+// Transactional producers name their transactional_id; their batches carry
+// the transactional flag and the producer id and epoch the coordinator gave
+// them. Nothing more is checked here: the log's producer state
+// (log/producer_state.h) opens the transaction on the partition at its
+// first batch and fences old epochs, and the coordinator's markers end it.
+// (Kafka 3.6+ also asks the coordinator whether the partition was added to
+// the transaction first, KIP-890 part 1; Conveyor does not yet.)
 
 #include "conveyor/api/produce.h"
 
@@ -137,11 +145,6 @@ asio::awaitable<std::optional<ProduceResponse>> handle_produce(RequestContext& c
       auto& out = topic_response.partition_responses.back();
       if (!valid_acks) {
         out.error_code = protocol::to_wire(ErrorCode::invalid_required_acks);
-        continue;
-      }
-      if (request.transactional_id) {
-        // Transactions arrive with the transaction coordinator.
-        out.error_code = protocol::to_wire(ErrorCode::transactional_id_authorization_failed);
         continue;
       }
       const auto route = route_partition(broker, topic.get(), data.index);

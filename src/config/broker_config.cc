@@ -120,6 +120,15 @@ Result<BrokerConfig, std::string> build_broker_config(const ConfigValues& explic
   config.offset_metadata_max_bytes = static_cast<std::int32_t>(get_int("offset.metadata.max.bytes"));
   config.producer_id_expiration_ms = get_int("producer.id.expiration.ms");
   config.producer_id_expiration_check_interval_ms = get_int("producer.id.expiration.check.interval.ms");
+  config.transaction_state_log_num_partitions =
+      static_cast<std::int32_t>(get_int("transaction.state.log.num.partitions"));
+  config.transaction_state_log_segment_bytes = static_cast<std::int32_t>(get_int("transaction.state.log.segment.bytes"));
+  config.transaction_max_timeout_ms = static_cast<std::int32_t>(get_int("transaction.max.timeout.ms"));
+  config.transactional_id_expiration_ms = get_int("transactional.id.expiration.ms");
+  config.transaction_abort_timed_out_transaction_cleanup_interval_ms =
+      get_int("transaction.abort.timed.out.transaction.cleanup.interval.ms");
+  config.transaction_remove_expired_transaction_cleanup_interval_ms =
+      get_int("transaction.remove.expired.transaction.cleanup.interval.ms");
   config.log_level = get("log.level");
   config.shutdown_timeout_ms = get_int("controlled.shutdown.timeout.ms");
   config.values = std::move(values);

@@ -106,6 +106,20 @@ const std::vector<ConfigKey>& keys() {
       {"producer.id.expiration.check.interval.ms", T::int32, "600000",
        "How often partitions look for expired producers.", 1},
 
+      // --- transactions ---------------------------------------------------------------
+      {"transaction.state.log.num.partitions", T::int32, "50",
+       "Partitions of the internal __transaction_state topic (fixed once the topic exists).", 1},
+      {"transaction.state.log.segment.bytes", T::int32, "104857600",
+       "Segment size of __transaction_state (kept small so compaction runs often).", 1},
+      {"transaction.max.timeout.ms", T::int32, "900000",
+       "Largest transaction.timeout.ms a producer may ask for (INVALID_TRANSACTION_TIMEOUT above it).", 1},
+      {"transactional.id.expiration.ms", T::int32, "604800000",
+       "A transactional id with no transaction for this long is forgotten (a tombstone in __transaction_state).", 1},
+      {"transaction.abort.timed.out.transaction.cleanup.interval.ms", T::int32, "10000",
+       "How often transactions open longer than their timeout are aborted (and their producer fenced).", 1},
+      {"transaction.remove.expired.transaction.cleanup.interval.ms", T::int32, "3600000",
+       "How often expired transactional ids are looked for.", 1},
+
       // --- operations -----------------------------------------------------------
       {"log.level", T::enumeration, "info", "Conveyor-specific: spdlog level.", 0, 0,
        {"trace", "debug", "info", "warn", "error", "critical", "off"}},

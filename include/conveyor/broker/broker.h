@@ -28,6 +28,10 @@ namespace conveyor::group {
 class GroupService;
 }
 
+namespace conveyor::txn {
+class TxnService;
+}
+
 namespace conveyor::log {
 struct TxnMarker;
 }
@@ -88,6 +92,9 @@ class Broker {
   // broker/, not the reverse); set once in main.cc before the shards start.
   void set_groups(group::GroupService* groups) { groups_ = groups; }
   group::GroupService* groups() const { return groups_; }
+  // The transaction coordinators, likewise (txn/ depends on broker/).
+  void set_txns(txn::TxnService* txns) { txns_ = txns; }
+  txn::TxnService* txns() const { return txns_; }
 
   // Told of every transaction marker written (broker/txn_markers.h), on the
   // partition's shard, with the marker's offset: the group coordinator
@@ -110,6 +117,7 @@ class Broker {
   metadata::ProducerIdManager producer_ids_;  // used on shard 0 only
   std::vector<std::unique_ptr<ShardState>> states_;
   group::GroupService* groups_ = nullptr;
+  txn::TxnService* txns_ = nullptr;
   TxnMarkerListener txn_marker_listener_;
 };
 

@@ -71,6 +71,14 @@ struct BrokerConfig {
   std::int64_t producer_id_expiration_ms = 86400000;
   std::int64_t producer_id_expiration_check_interval_ms = 600000;
 
+  // Transactions
+  std::int32_t transaction_state_log_num_partitions = 50;
+  std::int32_t transaction_state_log_segment_bytes = 104857600;
+  std::int32_t transaction_max_timeout_ms = 900000;
+  std::int64_t transactional_id_expiration_ms = 604800000;
+  std::int64_t transaction_abort_timed_out_transaction_cleanup_interval_ms = 10000;
+  std::int64_t transaction_remove_expired_transaction_cleanup_interval_ms = 3600000;
+
   std::string log_level = "info";
   std::int64_t shutdown_timeout_ms = 30000;
 };

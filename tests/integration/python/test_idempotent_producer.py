@@ -14,7 +14,6 @@ from conveyor_broker import Broker
 TIMEOUT = 30
 OUT_OF_ORDER_SEQUENCE_NUMBER = 45
 INVALID_PRODUCER_EPOCH = 47
-TRANSACTIONAL_ID_AUTHORIZATION_FAILED = 53
 
 
 def create_topic(bootstrap, name, partitions):
@@ -113,9 +112,13 @@ class RawIdempotenceTest(RawProducer, unittest.TestCase):
         self.assertEqual(error, OUT_OF_ORDER_SEQUENCE_NUMBER, "a new epoch starts at sequence 0")
         self.assertEqual(self.log_values(), [b"x"])
 
-    def test_transactional_ids_are_refused_until_transactions_exist(self):
-        error, pid, _ = self.init_producer_id("txn-app")
-        self.assertEqual((error, pid), (TRANSACTIONAL_ID_AUTHORIZATION_FAILED, -1))
+    def test_transactional_ids_get_a_producer_id_from_the_transaction_coordinator(self):
+        error, pid, epoch = self.init_producer_id("txn-app")
+        self.assertEqual(error, 0)
+        self.assertGreaterEqual(pid, 0)
+        self.assertEqual(epoch, 0)
+        # The same id again: the same producer id, the next epoch (fencing the first).
+        self.assertEqual(self.init_producer_id("txn-app"), (0, pid, 1))
 
     def test_dedup_and_ids_survive_restarts(self):
         _, pid, epoch = self.init_producer_id()
