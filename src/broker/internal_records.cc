@@ -44,7 +44,8 @@ bool copy_records(const protocol::Records& records, std::vector<std::uint8_t>& b
 
 asio::awaitable<ErrorCode> append_internal_records(Broker& broker, std::string_view topic_name,
                                                    std::int32_t partition,
-                                                   std::vector<InternalRecord> records) {
+                                                   std::vector<InternalRecord> records,
+                                                   bool durable_before_return) {
   const auto image = broker.image_ptr();
   const auto topic = image->topic(topic_name);
   if (!topic || partition < 0 || partition >= topic->partition_count())
@@ -71,6 +72,7 @@ asio::awaitable<ErrorCode> append_internal_records(Broker& broker, std::string_v
         : ErrorCode::coordinator_not_available;
   }
   target->waiters().notify_all();
+  if (!durable_before_return) co_return ErrorCode::none;
   std::vector<std::shared_ptr<log::PartitionLog>> logs{target->log_ptr()};
   const auto durable = co_await wait_durable(std::move(logs));
   if (durable.empty() || !durable.front()) co_return ErrorCode::coordinator_not_available;

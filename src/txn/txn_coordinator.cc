@@ -65,11 +65,11 @@ bool TxnCoordinator::is_pending(const std::string& transactional_id) const {
   return e && e->pending;
 }
 
-asio::awaitable<ErrorCode> TxnCoordinator::persist(std::shared_ptr<Entry> e, TxnMetadata next) {
+asio::awaitable<ErrorCode> TxnCoordinator::persist(std::shared_ptr<Entry> e, TxnMetadata next, bool durable) {
   std::vector<broker::InternalRecord> records(1);
   records[0].key = encode_txn_key(next.transactional_id);
   records[0].value = encode_txn_value(next);
-  auto error = co_await backend_.append(e->partition, std::move(records));
+  auto error = co_await backend_.append(e->partition, std::move(records), durable);
   if (e->removed) co_return ErrorCode::not_coordinator;  // the partition left this shard meanwhile
   if (error == ErrorCode::message_too_large)
     error = ErrorCode::unknown_server_error;  // Kafka's mapping
@@ -112,7 +112,8 @@ asio::awaitable<ErrorCode> TxnCoordinator::finish(std::shared_ptr<Entry> e) {
     backoff = std::min(backoff * 2, kMaxMarkerBackoff);
     if (e->removed) co_return ErrorCode::not_coordinator;
   }
-  co_return co_await persist(e, complete_transaction(e->metadata, wall_clock_ms()));
+  // Complete* need not be durable before the answer (see txn_coordinator.h).
+  co_return co_await persist(e, complete_transaction(e->metadata, wall_clock_ms()), /*durable=*/false);
 }
 
 asio::awaitable<ErrorCode> TxnCoordinator::fence_and_abort(std::shared_ptr<Entry> e) {

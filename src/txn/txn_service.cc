@@ -22,10 +22,10 @@ class BrokerTxnBackend final : public TxnBackend {
  public:
   explicit BrokerTxnBackend(TxnService& service) : service_(service) {}
 
-  asio::awaitable<ErrorCode> append(std::int32_t partition,
-                                    std::vector<broker::InternalRecord> records) override {
+  asio::awaitable<ErrorCode> append(std::int32_t partition, std::vector<broker::InternalRecord> records,
+                                    bool durable) override {
     co_return co_await broker::append_internal_records(service_.broker(), kTxnStateTopic, partition,
-                                                       std::move(records));
+                                                       std::move(records), durable);
   }
 
   asio::awaitable<std::vector<ErrorCode>> write_markers(std::vector<TopicPartition> targets,

@@ -34,9 +34,12 @@ struct InternalRecord {
 // none; not_coordinator (the topic or partition is not open on this shard);
 // message_too_large (the batch exceeds the topic's max.message.bytes);
 // coordinator_not_available (the append or the fsync failed).
+// `wait_durable` false returns once the batch is in the log (page cache):
+// for a record whose loss a later durable record of the same partition, or
+// a replay, makes harmless (see TxnCoordinator::finish).
 boost::asio::awaitable<protocol::ErrorCode> append_internal_records(
     Broker& broker, std::string_view topic, std::int32_t partition,
-    std::vector<InternalRecord> records);
+    std::vector<InternalRecord> records, bool wait_durable = true);
 
 // Every keyed record of data batches (control batches skipped) from the log
 // start to its end. Reads with pread on the calling (owning) shard: the

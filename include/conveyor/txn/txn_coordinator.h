@@ -10,7 +10,10 @@
 //     is answered (TxnBackend::append);
 //   - EndTxn: Prepare{Commit,Abort} durable -> a marker written (and fsync'd)
 //     to every partition of the transaction -> Complete{Commit,Abort}
-//     durable -> the answer. Markers that fail are retried with backoff until
+//     appended -> the answer. Complete is not waited on: if a crash loses
+//     it, the replay finds Prepare* and writes the (idempotent) markers
+//     again, and any later state of the id is appended after it to the same
+//     partition, so that state's fsync makes it durable too. Markers that fail are retried with backoff until
 //     they succeed (a deleted topic's partitions are dropped), as Kafka's
 //     marker channel does;
 //   - InitProducerId of an id whose transaction is Ongoing first aborts it
@@ -67,10 +70,11 @@ class TxnBackend {
  public:
   virtual ~TxnBackend() = default;
   // Appends `records` as one batch to __transaction_state-`partition` (owned
-  // by the calling shard) and waits until it is durable. none, or the error
-  // for the client (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, ...).
+  // by the calling shard) and, with `durable`, waits until it is durable.
+  // none, or the error for the client (NOT_COORDINATOR,
+  // COORDINATOR_NOT_AVAILABLE, ...).
   virtual boost::asio::awaitable<protocol::ErrorCode> append(
-      std::int32_t partition, std::vector<broker::InternalRecord> records) = 0;
+      std::int32_t partition, std::vector<broker::InternalRecord> records, bool durable = true) = 0;
   // Writes `marker` to every target (on whichever shard owns it) and waits
   // until durable: one error per target (broker/txn_markers.h).
   virtual boost::asio::awaitable<std::vector<protocol::ErrorCode>> write_markers(
@@ -171,9 +175,10 @@ class TxnCoordinator {
 
   protocol::ErrorCode check_partition(const std::string& transactional_id) const;
   std::shared_ptr<Entry> entry(const std::string& transactional_id) const;
-  // Appends `next` and, once durable, makes it the entry's metadata.
-  boost::asio::awaitable<protocol::ErrorCode> persist(std::shared_ptr<Entry> entry,
-                                                      TxnMetadata next);
+  // Appends `next` and, once durable (or only appended, when not
+  // `durable`), makes it the entry's metadata.
+  boost::asio::awaitable<protocol::ErrorCode> persist(std::shared_ptr<Entry> entry, TxnMetadata next,
+                                                      bool durable = true);
   // Prepare* -> markers -> Complete*.
   boost::asio::awaitable<protocol::ErrorCode> finish(std::shared_ptr<Entry> entry);
   // Ongoing -> PrepareAbort with the epoch bumped -> finish.

@@ -28,8 +28,8 @@ class FakeBackend final : public TxnBackend {
  public:
   explicit FakeBackend(const asio::any_io_executor& executor) : gate_(executor) {}
 
-  asio::awaitable<ErrorCode> append(std::int32_t partition,
-                                    std::vector<broker::InternalRecord> records) override {
+  asio::awaitable<ErrorCode> append(std::int32_t partition, std::vector<broker::InternalRecord> records,
+                                    bool /*durable*/) override {
     if (fail_appends > 0) {
       --fail_appends;
       co_return ErrorCode::coordinator_not_available;
