@@ -360,8 +360,11 @@ int run_produce(const Options& o) {
   size_t window = pool.size() - o.size;
 
   std::atomic<bool> stop_polling{false};
+  // Serves delivery reports. Not in transactional mode: commit_transaction
+  // flushes, and a flush whose reports another thread takes only sees the
+  // queue drain at its 10 ms poll timeouts (a stall per transaction).
   std::thread poller([&] {
-    while (!stop_polling.load(std::memory_order_acquire)) rd_kafka_poll(rk, 50);
+    while (!transactional && !stop_polling.load(std::memory_order_acquire)) rd_kafka_poll(rk, 50);
   });
 
   auto start = Clock::now();

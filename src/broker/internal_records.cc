@@ -72,7 +72,9 @@ asio::awaitable<ErrorCode> append_internal_records(Broker& broker, std::string_v
         : ErrorCode::coordinator_not_available;
   }
   target->waiters().notify_all();
-  if (!durable_before_return) co_return ErrorCode::none;
+  // acks.all.fsync=false is Kafka's model for the coordinators' state too:
+  // acknowledged from the page cache, like acks=all data.
+  if (!durable_before_return || !broker.config().acks_all_fsync) co_return ErrorCode::none;
   std::vector<std::shared_ptr<log::PartitionLog>> logs{target->log_ptr()};
   const auto durable = co_await wait_durable(std::move(logs));
   if (durable.empty() || !durable.front()) co_return ErrorCode::coordinator_not_available;

@@ -5,8 +5,9 @@
 //
 // append_internal_records writes them as one batch on the calling shard,
 // which must own the partition, and returns once the batch is durable (the
-// same group-commit fsync as acks=all), so a coordinator acts on a state
-// change only after it would survive a crash. read_internal_records reads a
+// same group-commit fsync as acks=all; with acks.all.fsync=false, once it is
+// in the page cache, as acks=all data then is), so a coordinator acts on a
+// state change only after it would survive a crash. read_internal_records reads a
 // partition back, in log order, when the coordinator loads it.
 
 #include <boost/asio/awaitable.hpp>
