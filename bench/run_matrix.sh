@@ -157,7 +157,8 @@ both p100_acks1 produce --topic m100 --size 100 --acks 1 --linger-ms 5 --duratio
 hold_idle() {  # hold_idle BROKER: opens the connections, prints the holder's pid once they are up
   local ready="$work/idle.$1"
   rm -f "$ready"
-  python3 - "${addr[$1]}" 1000 "$ready" <<'PY' &
+  # (stdout to /dev/null: the caller's $(...) must not wait for this holder)
+  python3 - "${addr[$1]}" 1000 "$ready" >/dev/null <<'PY' &
 import socket, sys, time
 host, port = sys.argv[1].rsplit(":", 1)
 held = [socket.create_connection((host, int(port))) for _ in range(int(sys.argv[2]))]

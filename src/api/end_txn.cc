@@ -1,7 +1,8 @@
 // EndTxn (key 26), v0-v4: commit or abort the producer's transaction. The
 // coordinator makes PrepareCommit/PrepareAbort durable, writes the marker
-// to every partition of the transaction (each fsync'd), makes
-// CompleteCommit/CompleteAbort durable, and only then is this answered —
+// to every partition of the transaction (each fsync'd), appends
+// CompleteCommit/CompleteAbort (its fsync rides on the partition's next one;
+// txn_coordinator.h says why that is safe), and only then is this answered —
 // so a producer told "committed" has its transaction visible everywhere. A
 // retry of a completed EndTxn is answered NONE; the other outcome,
 // INVALID_TXN_STATE. v5 (KIP-890 part 2: an epoch bump per transaction) is

@@ -44,24 +44,29 @@ struct Found {
   std::int64_t timestamp = -1;
 };
 
-Found lookup(log::PartitionLog& log, std::int64_t timestamp) {
+// read_committed (isolation_level 1, v2+) sees the log up to the last
+// stable offset, as its fetches do: LATEST is the LSO and nothing at or
+// after it is found by timestamp (Kafka's lastFetchableOffset).
+Found lookup(log::PartitionLog& log, std::int64_t timestamp, bool read_committed) {
+  const std::int64_t visible_end = read_committed ? log.last_stable_offset() : log.high_watermark();
   switch (timestamp) {
-    case kLatest: return {ErrorCode::none, log.high_watermark(), -1};
+    case kLatest: return {ErrorCode::none, visible_end, -1};
     case kEarliest:
     case kEarliestLocal: return {ErrorCode::none, log.log_start_offset(), -1};
     case kLatestTiered: return {ErrorCode::none, -1, -1};
     case kMaxTimestamp: {
       auto max = log.max_timestamp();
-      return max ? Found{ErrorCode::none, max->offset, max->timestamp} : Found{};
+      return max && max->offset < visible_end ? Found{ErrorCode::none, max->offset, max->timestamp} : Found{};
     }
     default: break;
   }
   if (timestamp < 0) return {ErrorCode::invalid_request, -1, -1};
   auto found = log.offset_for_timestamp(timestamp);
-  return found ? Found{ErrorCode::none, found->offset, found->timestamp} : Found{};
+  return found && found->offset < visible_end ? Found{ErrorCode::none, found->offset, found->timestamp} : Found{};
 }
 
-std::vector<Found> lookup_on_shard(broker::Broker& broker, const std::vector<Lookup>& lookups) {
+std::vector<Found> lookup_on_shard(broker::Broker& broker, const std::vector<Lookup>& lookups,
+                                   bool read_committed) {
   auto& partitions = *broker.local().partitions;
   std::vector<Found> found(lookups.size());
   for (std::size_t i = 0; i < lookups.size(); ++i) {
@@ -70,7 +75,7 @@ std::vector<Found> lookup_on_shard(broker::Broker& broker, const std::vector<Loo
       found[i].error = ErrorCode::not_leader_or_follower;
       continue;
     }
-    found[i] = lookup(partition->log(), lookups[i].timestamp);
+    found[i] = lookup(partition->log(), lookups[i].timestamp, read_committed);
   }
   return found;
 }
@@ -104,8 +109,10 @@ asio::awaitable<ListOffsetsResponse> handle_list_offsets(RequestContext& ctx, pr
     response.topics.push_back(std::move(topic_response));
   }
 
-  auto find = [](broker::Broker& b, const std::vector<Lookup>& lookups) -> asio::awaitable<std::vector<Found>> {
-    co_return lookup_on_shard(b, lookups);
+  const bool read_committed = ctx.version() >= 2 && request.isolation_level == 1;
+  auto find = [read_committed](broker::Broker& b,
+                               const std::vector<Lookup>& lookups) -> asio::awaitable<std::vector<Found>> {
+    co_return lookup_on_shard(b, lookups, read_committed);
   };
   auto results = co_await on_owning_shards<Found>(broker, by_shard, find);
   for (runtime::ShardId shard = 0; shard < by_shard.size(); ++shard) {

@@ -50,16 +50,22 @@ asio::awaitable<std::vector<ErrorCode>> GroupCoordinator::commit(CommitRequest r
   }
   const std::uint64_t sequence = next_sequence_++;
   const std::int32_t partition = group->partition;
-  const auto error = co_await store_.append(partition, std::move(records), request.txn);
-  if (error != ErrorCode::none) co_return all(error);
   if (request.txn) {
-    // Visible once the transaction commits (complete_txn_offsets).
+    // Pending before the append: the store appends before it first suspends
+    // (to wait for the fsync), and a marker for this producer written during
+    // that wait must find these offsets to commit or drop them. Visible once
+    // the transaction commits (complete_txn_offsets).
     auto& pending = pending_txn_offsets_[request.txn->producer_id];
     for (const auto& item : request.items) {
-      pending.push_back(PendingTxnOffset{request.group_id, {item.topic, item.partition}, item.value, partition});
+      pending.push_back(
+          PendingTxnOffset{request.group_id, {item.topic, item.partition}, item.value, partition, sequence});
     }
-    co_return all(ErrorCode::none);
+    const auto error = co_await store_.append(partition, std::move(records), request.txn);
+    if (error != ErrorCode::none) forget_pending_txn_offsets(request.txn->producer_id, sequence);
+    co_return all(error);
   }
+  const auto error = co_await store_.append(partition, std::move(records), request.txn);
+  if (error != ErrorCode::none) co_return all(error);
   // The group may have been deleted while the append was in flight.
   if (Group* now = find_group(request.group_id); now != nullptr) {
     for (const auto& item : request.items) {
@@ -319,9 +325,14 @@ void GroupCoordinator::load(std::int32_t partition, const std::vector<LoadedReco
   }
   // Transactions still open: their markers will come (or the transaction
   // coordinator aborts them).
+  // After the offsets just loaded: their marker, when it comes, wins.
+  const std::uint64_t pending_sequence = next_sequence_++;
   for (auto& [producer_id, offsets_of] : pending) {
     auto& into = pending_txn_offsets_[producer_id];
-    into.insert(into.end(), offsets_of.begin(), offsets_of.end());
+    for (auto& p : offsets_of) {
+      p.commit_sequence = pending_sequence;
+      into.push_back(std::move(p));
+    }
   }
   partitions_[partition] = PartitionStatus::loaded;
   spdlog::debug("__consumer_offsets-{}: loaded {} records, {} groups", partition, records.size(), loaded);

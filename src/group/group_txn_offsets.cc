@@ -14,15 +14,24 @@ void GroupCoordinator::complete_txn_offsets(std::int32_t partition, std::int64_t
   auto it = pending_txn_offsets_.find(producer_id);
   if (it == pending_txn_offsets_.end()) return;
   auto& pending = it->second;
-  const std::uint64_t sequence = next_sequence_++;
   for (const auto& p : pending) {
     if (p.partition != partition || !commit) continue;
     Group* group = find_group(p.group_id);
     if (group == nullptr) group = &create_group(p.group_id);
-    group->offsets[p.tp] = CommittedOffset{p.value, sequence};
+    // A plain commit appended after the transactional one stays (Kafka keeps
+    // the later record).
+    auto& slot = group->offsets[p.tp];
+    if (slot.sequence < p.commit_sequence) slot = CommittedOffset{p.value, p.commit_sequence};
   }
   std::erase_if(pending, [partition](const PendingTxnOffset& p) { return p.partition == partition; });
   if (pending.empty()) pending_txn_offsets_.erase(it);
+}
+
+void GroupCoordinator::forget_pending_txn_offsets(std::int64_t producer_id, std::uint64_t commit_sequence) {
+  auto it = pending_txn_offsets_.find(producer_id);
+  if (it == pending_txn_offsets_.end()) return;
+  std::erase_if(it->second, [commit_sequence](const PendingTxnOffset& p) { return p.commit_sequence == commit_sequence; });
+  if (it->second.empty()) pending_txn_offsets_.erase(it);
 }
 
 bool GroupCoordinator::has_pending_txn_offset(const std::string& group_id, const TopicPartition& tp) const {

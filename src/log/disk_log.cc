@@ -224,6 +224,11 @@ Result<void, LogError> DiskLog::roll(std::int64_t now_ms) {
   segments_.push_back(std::move(*created));
   dir_dirty_ = true;
   snapshot_producers(/*sync=*/false);
+  // The newest snapshot and one before it (in case the newest is lost) are
+  // all a restart reads; retention alone would keep one per segment forever
+  // in a compacted log.
+  delete_snapshots_below(previous_snapshot_offset_);
+  previous_snapshot_offset_ = log_end_offset();
   return {};
 }
 

@@ -37,12 +37,14 @@ bool elapsed_at_least(std::int64_t now, std::int64_t since, std::int64_t limit) 
 
 std::size_t DiskLog::first_uncleanable_segment(std::int64_t now_ms) const {
   const std::size_t active = segments_.size() - 1;
-  if (config_.min_compaction_lag_ms <= 0) return active;
-  // Kafka's rule: a segment whose largest timestamp is within
-  // min.compaction.lag.ms of now is not cleaned, nor anything after it.
+  const std::int64_t stable = last_stable_offset();
   for (std::size_t i = 0; i < active; ++i) {
     const Segment& segment = segments_.at(i);
-    if (segment.max_timestamp() >= 0 &&
+    // Kafka's rules: nothing at or after the first unstable offset (an open
+    // transaction's records may yet be aborted), and no segment whose largest
+    // timestamp is within min.compaction.lag.ms of now, nor anything after.
+    if (segment.next_offset() > stable) return i;
+    if (config_.min_compaction_lag_ms > 0 && segment.max_timestamp() >= 0 &&
         !elapsed_at_least(now_ms, segment.max_timestamp(), config_.min_compaction_lag_ms)) {
       return i;
     }
@@ -59,6 +61,11 @@ std::optional<CompactionPlan> DiskLog::candidate_plan(std::int64_t now_ms, bool&
   plan.now_ms = now_ms;
   plan.delete_retention_ms = config_.delete_retention_ms;
   plan.first_uncleanable_offset = segments_.at(end).base_offset();
+  // Aborted transactions' records are no one's latest value: the cleaner
+  // ignores them for the key map and drops them.
+  for (const auto& a : aborted_transactions(log_start_offset_, plan.first_uncleanable_offset)) {
+    plan.aborted.push_back(AbortedRange{a.producer_id, a.first_offset, a.last_offset});
+  }
   std::uint64_t clean_bytes = 0, dirty_bytes = 0;
   for (std::size_t i = 0; i < end; ++i) {
     const Segment& segment = segments_.at(i);

@@ -31,6 +31,7 @@ constexpr std::size_t kTxnEntrySize = 34;
 constexpr std::int16_t kTxnIndexVersion = 0;
 // Control batches hold one small record; anything larger is not ours.
 constexpr std::size_t kMaxControlBatchBytes = 4096;
+constexpr std::int64_t kMaxTxnIndexBytes = 64 << 20;
 
 std::array<std::uint8_t, kTxnEntrySize> encode(const AbortedTxn& aborted) {
   std::array<std::uint8_t, kTxnEntrySize> out{};
@@ -51,7 +52,9 @@ std::vector<AbortedTxn> read_txn_index(const std::filesystem::path& path) {
   std::vector<AbortedTxn> out;
   const int fd = io::open_rw(path, false);
   if (fd < 0) return out;
-  const std::int64_t size = io::file_size(fd);
+  // A bound before allocating (an index of a segment is far smaller: one
+  // entry per aborted transaction).
+  const std::int64_t size = std::min<std::int64_t>(io::file_size(fd), kMaxTxnIndexBytes);
   std::vector<std::uint8_t> bytes(size > 0 ? static_cast<std::size_t>(size) : 0);
   const bool read = io::pread_full(fd, bytes, 0) == size;
   ::close(fd);

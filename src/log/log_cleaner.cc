@@ -183,14 +183,29 @@ std::int64_t scan_next_offset(const std::filesystem::path& path, std::int64_t ba
 
 }  // namespace
 
+AbortedBatches::AbortedBatches(const std::vector<AbortedRange>& ranges) {
+  for (const auto& r : ranges) by_producer_[r.producer_id].emplace_back(r.first_offset, r.last_offset);
+}
+
+bool AbortedBatches::contains(const protocol::RecordBatchHeader& batch) const {
+  if (!batch.is_transactional() || batch.is_control()) return false;
+  const auto it = by_producer_.find(batch.producer_id);
+  if (it == by_producer_.end()) return false;
+  for (const auto& [first, last] : it->second) {
+    if (batch.base_offset >= first && batch.base_offset <= last) return true;
+  }
+  return false;
+}
+
 SegmentView view_of(const Segment& segment) {
   return SegmentView{segment.file(), segment.size(), segment.base_offset(), segment.next_offset()};
 }
 
-Result<void, LogError> add_to_offset_map(const SegmentView& segment, OffsetMap& map) {
+Result<void, LogError> add_to_offset_map(const SegmentView& segment, const AbortedBatches& aborted,
+                                         OffsetMap& map) {
   const auto options = read_options();
   return for_each_batch(segment, [&](const RecordBatchHeader& h, std::span<const std::uint8_t> bytes) {
-    if (h.is_control()) return Result<void, LogError>();
+    if (h.is_control() || aborted.contains(h)) return Result<void, LogError>();
     auto read = protocol::RecordBatch::read(bytes, options);
     if (!read) return Result<void, LogError>();  // kept as is by the cleaning, so none of its keys count
     for (const auto& record : read->records()) {
@@ -202,7 +217,8 @@ Result<void, LogError> add_to_offset_map(const SegmentView& segment, OffsetMap& 
 
 Result<CleanedSegment, LogError> write_cleaned_segment(const std::filesystem::path& dir,
                                                        std::span<const SourceSegment> group, const OffsetMap& map,
-                                                       const CleanOptions& options, CompactionStats& stats) {
+                                                       const AbortedBatches& aborted, const CleanOptions& options,
+                                                       CompactionStats& stats) {
   CleanedSegment out;
   out.base_offset = group.front().segment.base_offset;
   out.cleaned_at_ms = INT64_MIN;
@@ -231,6 +247,10 @@ Result<CleanedSegment, LogError> write_cleaned_segment(const std::filesystem::pa
     stats.bytes_read += source.segment.size;
     auto copied = for_each_batch(source.segment, [&](const RecordBatchHeader& h, std::span<const std::uint8_t> bytes) {
       stats.records_read += h.record_count;
+      if (aborted.contains(h)) {
+        stats.records_removed += h.record_count;
+        return Result<void, LogError>();
+      }
       auto read = h.is_control() ? Result<protocol::RecordBatch, protocol::BatchError>(
                                        Unexpected{protocol::BatchError::bad_records})
                                  : protocol::RecordBatch::read(bytes, read_opts);
@@ -315,13 +335,14 @@ Result<CompactionWork, LogError> run(const CompactionPlan& plan) {
   work.stats.dirty_ratio = plan.dirty_ratio;
   work.stats.first_uncleanable_offset = plan.first_uncleanable_offset;
   OffsetMap map;
+  const AbortedBatches aborted(plan.aborted);
   for (const auto& source : plan.sources) {
-    if (auto r = add_to_offset_map(source.segment, map); !r) return Unexpected{r.error()};
+    if (auto r = add_to_offset_map(source.segment, aborted, map); !r) return Unexpected{r.error()};
   }
   const CleanOptions options{plan.now_ms, plan.delete_retention_ms};
   for (const auto& [first, last] : plan.groups) {
     const std::span<const SourceSegment> group(plan.sources.data() + first, last - first);
-    auto cleaned = write_cleaned_segment(plan.dir, group, map, options, work.stats);
+    auto cleaned = write_cleaned_segment(plan.dir, group, map, aborted, options, work.stats);
     if (!cleaned) {
       std::error_code ec;
       for (const auto& done : work.cleaned) {

@@ -224,7 +224,10 @@ class GroupCoordinator {
     TopicPartition tp;
     OffsetValue value;
     std::int32_t partition = 0;  // of __consumer_offsets
+    std::uint64_t commit_sequence = 0;  // of the TxnOffsetCommit that stored it
   };
+  // Drops what one TxnOffsetCommit left pending (its append failed).
+  void forget_pending_txn_offsets(std::int64_t producer_id, std::uint64_t commit_sequence);
   enum class PartitionStatus { loading, loaded };
 
   protocol::ErrorCode check_group(const std::string& group_id) const;

@@ -50,6 +50,13 @@ struct SourceSegment {
   std::int64_t cleaned_at_ms = 0;
 };
 
+// An aborted transaction's data range: (producer id, first offset, ABORT marker offset).
+struct AbortedRange {
+  std::int64_t producer_id = -1;
+  std::int64_t first_offset = -1;
+  std::int64_t last_offset = -1;
+};
+
 struct CompactionPlan {
   std::filesystem::path dir;
   std::vector<SourceSegment> sources;                    // every cleanable segment, in order
@@ -58,6 +65,7 @@ struct CompactionPlan {
   std::int64_t delete_retention_ms = 0;
   std::int64_t first_uncleanable_offset = -1;
   double dirty_ratio = 0;
+  std::vector<AbortedRange> aborted;  // transactions aborted below first_uncleanable_offset
 };
 
 struct CleanedSegment {

@@ -134,6 +134,7 @@ class DiskLog final : public PartitionLog {
   bool offline_ = false;
   RecoveryStats recovery_;
   ProducerStateTable producers_;
+  std::int64_t previous_snapshot_offset_ = 0;  // the last roll's snapshot: kept with the next
   // Aborted transactions by marker offset (the .txnindex files' entries).
   std::vector<AbortedTxn> aborted_;
   // .txnindex files written since the last flush request (it syncs them).

@@ -12,6 +12,7 @@
 //   3. write_cleaned_segment per group: `<base>.log.cleaned` holding, in
 //      order, every batch of the group with only the records to keep:
 //        - control batches (transaction markers): kept as they are;
+//        - batches of aborted transactions: dropped (and left out of step 1);
 //        - a keyed record: kept when it is the latest for its key, except a
 //          tombstone (null value) in a segment cleaned at least
 //          delete.retention.ms ago;
@@ -53,8 +54,20 @@ using OffsetMap = std::unordered_map<std::string, std::int64_t>;
 
 SegmentView view_of(const Segment& segment);
 
-// Adds the keyed records of `segment` to `map` (later offsets win).
-Result<void, LogError> add_to_offset_map(const SegmentView& segment, OffsetMap& map);
+// The batches of aborted transactions, which compaction drops.
+class AbortedBatches {
+ public:
+  explicit AbortedBatches(const std::vector<AbortedRange>& ranges);
+  bool contains(const protocol::RecordBatchHeader& batch) const;
+
+ private:
+  std::unordered_map<std::int64_t, std::vector<std::pair<std::int64_t, std::int64_t>>> by_producer_;
+};
+
+// Adds the keyed records of `segment` to `map` (later offsets win), except
+// those of aborted transactions.
+Result<void, LogError> add_to_offset_map(const SegmentView& segment, const AbortedBatches& aborted,
+                                         OffsetMap& map);
 
 struct CleanOptions {
   std::int64_t now_ms = 0;
@@ -65,7 +78,8 @@ struct CleanOptions {
 // On failure the `.cleaned` file is removed.
 Result<CleanedSegment, LogError> write_cleaned_segment(const std::filesystem::path& dir,
                                                        std::span<const SourceSegment> group, const OffsetMap& map,
-                                                       const CleanOptions& options, CompactionStats& stats);
+                                                       const AbortedBatches& aborted, const CleanOptions& options,
+                                                       CompactionStats& stats);
 
 // Steps 1 and 3 for a whole plan: the key map, then every group's cleaned
 // file. On failure, the files already written are removed.

@@ -71,6 +71,14 @@ class ReadCommittedTest(unittest.TestCase):
         self.assertEqual((index, error), (0, 0))
         return high_watermark, lso, aborted, records
 
+    def latest(self, isolation_level):
+        consumer = Consumer({"bootstrap.servers": self.broker.bootstrap, "group.id": "latest",
+                             "isolation.level": isolation_level})
+        try:
+            return consumer.get_watermark_offsets(TopicPartition("txn", 0), timeout=TIMEOUT)[1]
+        finally:
+            consumer.close()
+
     def consume(self, isolation_level):
         consumer = Consumer({"bootstrap.servers": self.broker.bootstrap, "group.id": "rc-" + isolation_level,
                              "enable.auto.commit": False, "isolation.level": isolation_level,
@@ -104,6 +112,9 @@ class ReadCommittedTest(unittest.TestCase):
         self.end(a, commit=True)  # COMMIT at offset 4; b's transaction still holds the LSO at 2
         hw, lso, aborted, records = self.fetch(READ_COMMITTED)
         self.assertEqual((hw, lso, aborted), (5, 2, []))
+        # ListOffsets LATEST: the LSO for read_committed, the high watermark otherwise.
+        self.assertEqual(self.latest("read_committed"), 2)
+        self.assertEqual(self.latest("read_uncommitted"), 5)
         self.assertEqual(wire.batch_values(records), [b"a1", b"a2"])
 
         self.end(b, commit=False)  # ABORT at offset 5

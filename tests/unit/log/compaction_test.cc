@@ -422,6 +422,37 @@ TEST_F(CompactionTest, APassFinishingAfterCloseLeavesNothingBehind) {
   }
 }
 
+TEST_F(CompactionTest, AbortedTransactionsAreDroppedAndOpenOnesStopTheCleaner) {
+  auto log = open(config());
+  append(*log, {{"k", "committed"}});
+  auto transactional = [](const std::vector<KV>& kvs, std::int64_t producer, std::int32_t sequence) {
+    protocol::RecordBatchBuilder builder;
+    builder.set_producer(producer, 0, sequence).set_transactional(true);
+    for (const auto& kv : kvs) builder.add(kNow, bytes_of(kv.key), bytes_of(kv.value));
+    return builder.build().value();
+  };
+  auto aborted = transactional({{"k", "aborted"}}, 9, 0);
+  ASSERT_TRUE(log->append(aborted, 0, kNow));
+  ASSERT_TRUE(log->append_marker(TxnMarker{9, 0, 0, /*commit=*/false}, 0, kNow));
+  for (int i = 0; i < 12; ++i) append(*log, {{"x" + std::to_string(i), "v"}});
+  ASSERT_TRUE(log->compact(kNow)->cleaned);
+  std::vector<std::optional<std::string>> values_of_k;
+  for (const auto& r : read_all(*log).records) {
+    if (r.key == "k") values_of_k.push_back(r.value);
+  }
+  EXPECT_EQ(values_of_k, (std::vector<std::optional<std::string>>{"committed"}))
+      << "the aborted write is no one's latest value and is dropped";
+
+  // An open transaction: nothing from its first offset on is cleaned.
+  auto open_txn = transactional({{"x0", "maybe"}}, 10, 0);
+  const auto first = log->append(open_txn, 0, kNow);
+  ASSERT_TRUE(first);
+  for (int i = 0; i < 12; ++i) append(*log, {{"x" + std::to_string(i), "w"}});
+  const auto stats = log->compact(kNow);
+  ASSERT_TRUE(stats);
+  EXPECT_LE(stats->first_uncleanable_offset, first->base_offset);
+}
+
 TEST_F(CompactionTest, KeylessRecordsAreRefusedOnAppendToACompactedTopic) {
   auto c = config();
   auto log = open(c);
