@@ -40,12 +40,27 @@ bool copy_records(const protocol::Records& records, std::vector<std::uint8_t>& b
   return true;
 }
 
+// A transaction marker's record, as {producer id, commit or abort}.
+void append_marker(std::span<const std::uint8_t> bytes, const protocol::RecordBatchHeader& header,
+                   std::vector<InternalRecord>& out) {
+  protocol::ReadOptions options;
+  auto batch = protocol::RecordBatch::read(bytes, options);
+  if (!batch || batch->records().empty()) return;
+  const auto key = protocol::parse_control_record_key(batch->records().front().key);
+  if (!key || key->type > static_cast<std::int16_t>(protocol::ControlRecordType::commit)) return;
+  InternalRecord marker;
+  marker.producer_id = header.producer_id;
+  marker.marker_commit = key->type == static_cast<std::int16_t>(protocol::ControlRecordType::commit);
+  out.push_back(std::move(marker));
+}
+
 }  // namespace
 
 asio::awaitable<ErrorCode> append_internal_records(Broker& broker, std::string_view topic_name,
                                                    std::int32_t partition,
                                                    std::vector<InternalRecord> records,
-                                                   bool durable_before_return) {
+                                                   bool durable_before_return,
+                                                   std::optional<InternalProducer> producer) {
   const auto image = broker.image_ptr();
   const auto topic = image->topic(topic_name);
   if (!topic || partition < 0 || partition >= topic->partition_count())
@@ -59,11 +74,15 @@ asio::awaitable<ErrorCode> append_internal_records(Broker& broker, std::string_v
     if (r.value) value = protocol::BytesView(*r.value);
     builder.add(now_ms, protocol::BytesView(r.key), value);
   }
+  if (producer) builder.set_producer(producer->producer_id, producer->producer_epoch, -1).set_transactional(true);
   auto built = builder.build();
   if (!built) co_return ErrorCode::coordinator_not_available;
   auto bytes = std::move(built.value());
   const auto leader_epoch = topic->partitions[static_cast<std::size_t>(partition)].leader_epoch;
-  auto appended = target->log().append(bytes, leader_epoch, now_ms);
+  auto appended = target->log().append(bytes, leader_epoch, now_ms, log::AppendOrigin::coordinator);
+  if (!appended && appended.error() == log::LogError::invalid_producer_epoch) {
+    co_return ErrorCode::invalid_producer_epoch;
+  }
   if (!appended) {
     spdlog::warn("{}-{}: append failed: {}", topic_name, partition,
                  log::to_string(appended.error()));
@@ -81,7 +100,8 @@ asio::awaitable<ErrorCode> append_internal_records(Broker& broker, std::string_v
   co_return ErrorCode::none;
 }
 
-Result<std::vector<InternalRecord>, std::string> read_internal_records(log::PartitionLog& log) {
+Result<std::vector<InternalRecord>, std::string> read_internal_records(log::PartitionLog& log,
+                                                                       bool with_markers) {
   std::vector<InternalRecord> out;
   std::int64_t offset = log.log_start_offset();
   const std::int64_t end = log.log_end_offset();
@@ -99,8 +119,10 @@ Result<std::vector<InternalRecord>, std::string> read_internal_records(log::Part
       if (!next || !next.value()) break;  // the end, or a batch cut short by the chunk size
       const auto& slice = *next.value();
       if (slice.header.next_offset() <= offset) continue;
-      const bool control = (slice.header.attributes & protocol::batch_attributes::kControl) != 0;
-      if (!control) {
+      const auto& header = slice.header;
+      if (header.is_control() && with_markers) {
+        append_marker(slice.bytes, header, out);
+      } else if (!header.is_control()) {
         protocol::ReadOptions options;
         options.max_decompressed = kMaxDecompressed;
         options.allow_offset_gaps = true;  // compaction leaves gaps
@@ -112,6 +134,7 @@ Result<std::vector<InternalRecord>, std::string> read_internal_records(log::Part
           InternalRecord loaded;
           loaded.key.assign(record.key->begin(), record.key->end());
           if (record.value) loaded.value.emplace(record.value->begin(), record.value->end());
+          if (header.is_transactional()) loaded.producer_id = header.producer_id;
           out.push_back(std::move(loaded));
         }
       }

@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "conveyor/base/wall_clock.h"
+#include "conveyor/broker/internal_records.h"
 #include "conveyor/broker/partition_table.h"
 #include "conveyor/broker/shard_for.h"
 #include "conveyor/broker/wait_durable.h"
@@ -19,76 +20,6 @@ namespace conveyor::group {
 namespace asio = boost::asio;
 using protocol::ErrorCode;
 
-namespace {
-
-constexpr std::uint32_t kLoadChunk = 1 << 20;
-constexpr std::size_t kMaxDecompressed = 64u << 20;
-
-// Reads every record of a __consumer_offsets partition, in log order.
-// Runs on the owning shard (reading with pread: the partition is small
-// thanks to compaction, and this happens at start or on creation).
-Result<std::vector<LoadedRecord>, std::string> read_partition(log::PartitionLog& log) {
-  std::vector<LoadedRecord> out;
-  std::int64_t offset = log.log_start_offset();
-  const std::int64_t end = log.log_end_offset();
-  std::vector<std::uint8_t> buffer;
-  while (offset < end) {
-    auto read = log.read(offset, kLoadChunk, true);
-    if (!read) return Unexpected{std::string(log::to_string(read.error()))};
-    const auto& records = read.value().records;
-    if (records.size() == 0) break;
-    buffer.resize(records.size());
-    if (records.is_file()) {
-      const auto& slice = records.file_slice();
-      std::size_t done = 0;
-      while (done < slice.size) {
-        const ssize_t n = ::pread(slice.file->fd(), buffer.data() + done, slice.size - done,
-                                  static_cast<off_t>(slice.position + done));
-        if (n <= 0) return Unexpected{std::string("short read")};
-        done += static_cast<std::size_t>(n);
-      }
-    } else {
-      std::copy(records.bytes().begin(), records.bytes().end(), buffer.begin());
-    }
-    protocol::BatchSequence batches(buffer);
-    const std::int64_t before = offset;
-    while (true) {
-      auto next = batches.next();
-      if (!next || !next.value()) break;  // the end, or a partial batch cut by max_bytes
-      const auto& slice = *next.value();
-      if (slice.header.next_offset() <= offset) continue;
-      protocol::ReadOptions options;
-      options.max_decompressed = kMaxDecompressed;
-      options.allow_offset_gaps = true;
-      auto batch = protocol::RecordBatch::read(slice.bytes, options);
-      if (!batch) return Unexpected{"corrupt batch at offset " + std::to_string(slice.header.base_offset)};
-      const auto& header = slice.header;
-      for (const auto& record : batch.value().records()) {
-        if (batch.value().offset_of(record) < offset || !record.key) continue;
-        LoadedRecord loaded;
-        if (header.is_control()) {
-          // A transaction marker: commits or aborts the producer's offsets before it.
-          const auto type = protocol::parse_control_record_key(record.key);
-          if (!type || type->type > static_cast<std::int16_t>(protocol::ControlRecordType::commit)) continue;
-          loaded.producer_id = header.producer_id;
-          loaded.marker_commit = type->type == static_cast<std::int16_t>(protocol::ControlRecordType::commit);
-          out.push_back(std::move(loaded));
-          continue;
-        }
-        loaded.key.assign(record.key->begin(), record.key->end());
-        if (record.value) loaded.value = Bytes(record.value->begin(), record.value->end());
-        if (header.is_transactional()) loaded.producer_id = header.producer_id;
-        out.push_back(std::move(loaded));
-      }
-      offset = slice.header.next_offset();
-    }
-    if (offset == before) break;  // no progress: nothing more readable
-  }
-  return out;
-}
-
-}  // namespace
-
 // Appends the coordinator's records to a __consumer_offsets partition on
 // the calling shard, then waits for the group-commit fsync.
 class LogOffsetsStore final : public OffsetsStore {
@@ -97,43 +28,12 @@ class LogOffsetsStore final : public OffsetsStore {
 
   asio::awaitable<ErrorCode> append(std::int32_t partition, std::vector<StoredRecord> records,
                                     std::optional<TxnProducer> txn) override {
-    auto& broker = groups_.broker();
-    const auto image = broker.image_ptr();
-    const auto topic = image->topic(kOffsetsTopic);
-    if (!topic || partition >= topic->partition_count()) co_return ErrorCode::not_coordinator;
-    broker::Partition* target = broker.local().partitions->find({topic->id, partition});
-    if (target == nullptr) co_return ErrorCode::not_coordinator;
-    const std::int64_t now_ms = wall_clock_ms();
-    protocol::RecordBatchBuilder builder;
-    for (const auto& r : records) {
-      protocol::NullableBytes value;
-      if (r.value) value = protocol::BytesView(*r.value);
-      builder.add(now_ms, protocol::BytesView(r.key), value);
-    }
-    if (txn) {
-      // The producer's transactional batch, without a sequence (as Kafka's
-      // coordinator writes it); its epoch is checked against the partition's.
-      builder.set_producer(txn->producer_id, txn->producer_epoch, -1);
-      builder.set_transactional(true);
-    }
-    auto built = builder.build();
-    if (!built) co_return ErrorCode::unknown_server_error;
-    auto bytes = std::move(built.value());
-    const auto leader_epoch = topic->partitions[static_cast<std::size_t>(partition)].leader_epoch;
-    auto appended = target->log().append(bytes, leader_epoch, now_ms, log::AppendOrigin::coordinator);
-    if (!appended && appended.error() == log::LogError::invalid_producer_epoch) {
-      co_return ErrorCode::invalid_producer_epoch;
-    }
-    if (!appended) {
-      spdlog::warn("__consumer_offsets-{}: append failed: {}", partition, log::to_string(appended.error()));
-      co_return appended.error() == log::LogError::message_too_large ? ErrorCode::invalid_commit_offset_size
-                                                                     : ErrorCode::coordinator_not_available;
-    }
-    target->waiters().notify_all();
-    std::vector<std::shared_ptr<log::PartitionLog>> logs{target->log_ptr()};
-    const auto durable = co_await broker::wait_durable(std::move(logs));
-    if (durable.empty() || !durable.front()) co_return ErrorCode::coordinator_not_available;
-    co_return ErrorCode::none;
+    std::optional<broker::InternalProducer> producer;
+    if (txn) producer = broker::InternalProducer{txn->producer_id, txn->producer_epoch};
+    const auto error = co_await broker::append_internal_records(groups_.broker(), kOffsetsTopic, partition,
+                                                                std::move(records), true, producer);
+    // A batch of commits over max.message.bytes is the client's error.
+    co_return error == ErrorCode::message_too_large ? ErrorCode::invalid_commit_offset_size : error;
   }
 
  private:
@@ -244,7 +144,7 @@ void GroupService::load_partition(runtime::ShardId shard, protocol::Uuid topic_i
   broker::Partition* p = broker_->local().partitions->find({topic_id, partition});
   if (p == nullptr) {
     c.unload(partition);
-  } else if (auto records = read_partition(p->log()); !records) {
+  } else if (auto records = broker::read_internal_records(p->log(), /*with_markers=*/true); !records) {
     spdlog::error("{}-{}: cannot load: {}", kOffsetsTopic, partition, records.error());
     c.unload(partition);
   } else {

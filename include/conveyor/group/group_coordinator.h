@@ -7,7 +7,8 @@
 // Durability: offset commits, assignments (group metadata at the end of
 // SyncGroup and when a group empties) and deletions are appended to the
 // group's __consumer_offsets partition through an OffsetsStore and are
-// acknowledged only once that append is durable. At start (and when a
+// acknowledged only once that append is durable (fsync'd; with
+// acks.all.fsync=false, in the page cache, as acks=all data then is). At start (and when a
 // partition moves here) the partition's log is read back and replayed with
 // load(); until then the partition answers COORDINATOR_LOAD_IN_PROGRESS.
 //
@@ -29,6 +30,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "conveyor/broker/internal_records.h"
 #include "conveyor/group/group.h"
 
 namespace conveyor::group {
@@ -45,10 +47,7 @@ struct CoordinatorConfig {
 };
 
 // One record for __consumer_offsets; a null value is a tombstone.
-struct StoredRecord {
-  Bytes key;
-  std::optional<Bytes> value;
-};
+using StoredRecord = broker::InternalRecord;
 
 // The transactional producer behind a TxnOffsetCommit.
 struct TxnProducer {
@@ -158,14 +157,9 @@ struct GroupListing {
   std::string state;
 };
 
-struct LoadedRecord {
-  Bytes key;
-  std::optional<Bytes> value;
-  // Of a transactional batch (TxnOffsetCommit): its producer; -1 otherwise.
-  std::int64_t producer_id = -1;
-  // A transaction marker (no key): commit or abort of producer_id's records.
-  std::optional<bool> marker_commit;
-};
+// A record read back at load, transaction markers included
+// (broker::read_internal_records).
+using LoadedRecord = broker::InternalRecord;
 
 class GroupCoordinator {
  public:
