@@ -8,9 +8,8 @@
 
 #include "conveyor/api/txn_offset_commit.h"
 
-#include "conveyor/api/group_route.h"
+#include "conveyor/api/offset_commit_support.h"
 #include "conveyor/base/wall_clock.h"
-#include "conveyor/runtime/run_on.h"
 
 namespace conveyor::api {
 
@@ -23,7 +22,6 @@ boost::asio::awaitable<TxnOffsetCommitResponse> handle_txn_offset_commit(Request
                                                                          protocol::TxnOffsetCommitRequest& request) {
   const auto image = ctx.broker.image_ptr();
   const std::int64_t now_ms = wall_clock_ms();
-  const auto max_metadata = static_cast<std::size_t>(ctx.broker.config().offset_metadata_max_bytes);
   TxnOffsetCommitResponse response;
   group::CommitRequest commit;
   commit.group_id = request.group_id;
@@ -40,11 +38,9 @@ boost::asio::awaitable<TxnOffsetCommitResponse> handle_txn_offset_commit(Request
       TxnOffsetCommitResponse::TxnOffsetCommitResponsePartition out;
       out.partition_index = p.partition_index;
       const std::string metadata = p.committed_metadata.value_or("");
-      if (!topic || p.partition_index < 0 || p.partition_index >= topic->partition_count()) {
-        out.error_code = protocol::to_wire(ErrorCode::unknown_topic_or_partition);
-      } else if (metadata.size() > max_metadata) {
-        out.error_code = protocol::to_wire(ErrorCode::offset_metadata_too_large);
-      } else {
+      const auto checked = check_commit_partition(ctx, topic.get(), p.partition_index, metadata.size());
+      out.error_code = protocol::to_wire(checked);
+      if (checked == ErrorCode::none) {
         group::CommitItem item;
         item.topic = topic_request.name;
         item.partition = p.partition_index;
@@ -60,18 +56,7 @@ boost::asio::awaitable<TxnOffsetCommitResponse> handle_txn_offset_commit(Request
     response.topics.push_back(std::move(topic_response));
   }
 
-  std::vector<ErrorCode> errors;
-  const auto shard = coordinator_shard(ctx, request.group_id);
-  if (request.group_id.empty()) {
-    errors.assign(commit.items.size(), ErrorCode::invalid_group_id);
-  } else if (!shard) {
-    errors.assign(commit.items.size(), ErrorCode::coordinator_not_available);
-  } else if (!commit.items.empty()) {
-    auto& service = groups(ctx);
-    auto work = [&service, commit = std::move(commit)]() mutable
-        -> boost::asio::awaitable<std::vector<ErrorCode>> { co_return co_await service.local().commit(std::move(commit)); };
-    errors = co_await runtime::run_on(service.shards(), *shard, work);
-  }
+  const auto errors = co_await commit_on_coordinator(ctx, std::move(commit));
   for (std::size_t i = 0; i < positions.size() && i < errors.size(); ++i) {
     response.topics[positions[i].first].partitions[positions[i].second].error_code = protocol::to_wire(errors[i]);
   }
