@@ -16,6 +16,7 @@ protocol::ErrorCode to_error_code(log::LogError error) {
     case LogError::storage_error: return ErrorCode::kafka_storage_error;
     case LogError::out_of_order_sequence: return ErrorCode::out_of_order_sequence_number;
     case LogError::invalid_producer_epoch: return ErrorCode::invalid_producer_epoch;
+    case LogError::invalid_txn_state: return ErrorCode::invalid_txn_state;
   }
   return ErrorCode::unknown_server_error;
 }

@@ -14,6 +14,7 @@ const char* to_string(LogError error) {
     case LogError::storage_error: return "storage error";
     case LogError::out_of_order_sequence: return "out of order sequence number";
     case LogError::invalid_producer_epoch: return "producer epoch older than the current one";
+    case LogError::invalid_txn_state: return "non-transactional batch while the producer's transaction is open";
   }
   return "unknown log error";
 }

@@ -127,6 +127,9 @@ Result<std::optional<ProducerBatch>, LogError> ProducerAppend::add(const protoco
     }
   }
   if (batch.producer_epoch < entry.epoch) return Unexpected{LogError::invalid_producer_epoch};
+  // A producer with a transaction open here writes only transactional
+  // batches until its marker (Kafka: InvalidTxnStateException).
+  if (!batch.is_transactional() && entry.current_txn_first_offset >= 0) return Unexpected{LogError::invalid_txn_state};
   if (batch.producer_epoch != entry.epoch) {
     if (batch.base_sequence != 0 && entry.epoch != kNoEpoch) return Unexpected{LogError::out_of_order_sequence};
   } else if (!in_sequence(entry.last_sequence(), batch.base_sequence)) {

@@ -17,6 +17,7 @@ enum class LogError : std::uint8_t {
   storage_error,          // KAFKA_STORAGE_ERROR (56): I/O failed; the log is offline
   out_of_order_sequence,  // OUT_OF_ORDER_SEQUENCE_NUMBER (45): an idempotent producer skipped a batch
   invalid_producer_epoch, // INVALID_PRODUCER_EPOCH (47): a batch from a fenced (older) producer epoch
+  invalid_txn_state,      // INVALID_TXN_STATE (48): a plain batch from a producer whose transaction is open
 };
 
 const char* to_string(LogError error);

@@ -17,6 +17,8 @@
 //     unless the producer is unknown here;
 //   - the same epoch must continue at last sequence + 1 (wrapping after
 //     INT32_MAX), else OUT_OF_ORDER_SEQUENCE_NUMBER;
+//   - while its transaction is open here, a producer's batches must be
+//     transactional, else INVALID_TXN_STATE;
 //   - a producer this partition does not know (new, or expired after
 //     producer.id.expiration.ms) may start at any sequence, as Kafka has since
 //     KIP-360 (older brokers answered UNKNOWN_PRODUCER_ID).

@@ -338,6 +338,16 @@ TEST_F(TransactionLogTest, LastStableOffsetWaitsForTheOldestOpenTransaction) {
   EXPECT_TRUE(log->aborted_transactions(0, 4).empty()) << "transaction starts at the upper bound";
 }
 
+TEST_F(TransactionLogTest, APlainBatchDuringTheProducersTransactionIsRefused) {
+  auto log = open();
+  ASSERT_TRUE(send_txn(*log, kProducer, 0));
+  const auto plain = send(*log, 2);  // same producer, not transactional
+  ASSERT_FALSE(plain);
+  EXPECT_EQ(plain.error(), LogError::invalid_txn_state);
+  end(*log, kProducer, true);
+  EXPECT_TRUE(send(*log, 2)) << "after its marker the producer may write plain batches again";
+}
+
 TEST_F(TransactionLogTest, MarkersFenceOlderEpochs) {
   auto log = open();
   ASSERT_TRUE(send_txn(*log, 1, 0, 2, /*epoch=*/0));
