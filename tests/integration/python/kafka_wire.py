@@ -93,15 +93,7 @@ def crc32c(data):
 
 
 def varint(n):
-    z = (n << 1) ^ (n >> 63)  # zigzag
-    out = b""
-    while True:
-        byte = z & 0x7F
-        z >>= 7
-        if z:
-            out += bytes([byte | 0x80])
-        else:
-            return out + bytes([byte])
+    return _uvarint((n << 1) ^ (n >> 63))  # zigzag, then unsigned
 
 
 def _bytes_field(value):

@@ -3,7 +3,7 @@ __transaction_state record layout (txn/txn_records.h), for tests that need
 to see or craft what clients do not show."""
 import struct
 
-from kafka_wire import _bytes_field, _string, crc32c, frame, request_header, varint
+from kafka_wire import _bytes_field, _compact_string, _string, _uvarint, crc32c, frame, request_header, varint
 
 # Transaction states (Kafka's ids).
 EMPTY, ONGOING, PREPARE_COMMIT, PREPARE_ABORT, COMPLETE_COMMIT, COMPLETE_ABORT = range(6)
@@ -92,20 +92,6 @@ def parse_end_txn_response(payload):
 
 # --- flexible versions (compact strings and arrays, tagged fields) -----------
 
-def _uvarint(n):
-    out = b""
-    while True:
-        byte = n & 0x7F
-        n >>= 7
-        if n:
-            out += bytes([byte | 0x80])
-        else:
-            return out + bytes([byte])
-
-
-def _compact_string(s):
-    encoded = s.encode()
-    return _uvarint(len(encoded) + 1) + encoded
 
 
 def _flexible_header(api_key, version, correlation_id):
