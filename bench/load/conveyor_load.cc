@@ -3,8 +3,8 @@
 //   conveyor_load produce --bootstrap HOST:PORT --topic T [options]
 //   conveyor_load consume --bootstrap HOST:PORT --topic T [options]
 //
-// produce: one producer sends fixed-size values (no key) to the partitions of
-// the topic in turn, for --count messages or --duration seconds, optionally
+// produce: one producer (or --producers N, each on its own thread) sends
+// fixed-size values (no key) to the partitions of the topic in turn, for --count messages or --duration seconds, optionally
 // paced at --rate messages/s. Latency is measured per message, from the
 // rd_kafka_produce() call that queued it to its delivery report, into a
 // LatencyHistogram. Delivery reports are served by a second thread blocked
@@ -21,6 +21,7 @@
 // mock broker does not serve that API, so mock_cluster creates its topics.
 #include <librdkafka/rdkafka.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <chrono>
@@ -62,6 +63,7 @@ struct Options {
   std::vector<std::pair<std::string, std::string>> extra;  // --set key=value
   std::string transactional_id;  // produce in transactions of txn_messages messages
   int64_t txn_messages = 100;
+  int producers = 1;  // independent producer instances, one thread each
 };
 
 void usage(FILE* out) {
@@ -83,6 +85,8 @@ void usage(FILE* out) {
       "  --set KEY=VALUE          any other librdkafka property (repeatable)\n"
       "  --transactional-id ID    produce in transactions (transactional.id=ID)\n"
       "  --txn-messages N         messages per transaction (default 100)\n"
+      "  --producers N            N producer instances sharing --count and --rate; with\n"
+      "                           --transactional-id ID they use ID-0 .. ID-(N-1) (default 1)\n"
       "  --label TEXT             name of the run in the output\n"
       "  --json                   print one JSON object instead of text\n",
       out);
@@ -139,6 +143,7 @@ Options parse_options(int argc, char** argv) {
     else if (flag == "--acks") o.acks = value;
     else if (flag == "--transactional-id") o.transactional_id = value;
     else if (flag == "--txn-messages") o.txn_messages = parse_number<int64_t>(flag, value);
+    else if (flag == "--producers") o.producers = parse_number<int>(flag, value);
     else if (flag == "--linger-ms") o.linger_ms = value;
     else if (flag == "--batch-size") o.batch_size = value;
     else if (flag == "--compression") o.compression = value;
@@ -152,6 +157,7 @@ Options parse_options(int argc, char** argv) {
     }
   }
   if (o.partitions < 1) die("--partitions must be at least 1");
+  if (o.producers < 1) die("--producers must be at least 1");
   if (o.mode == "produce" && o.count == 0 && o.duration_s == 0) o.duration_s = 10;
   if (o.label.empty()) o.label = o.mode;
   return o;
@@ -321,8 +327,29 @@ void on_error(rd_kafka_t* /*rk*/, int err, const char* reason, void* /*opaque*/)
                rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)), reason);
 }
 
-int run_produce(const Options& o) {
+// One producer instance of --producers: its own librdkafka handle, its
+// share of --count and --rate, its own delivery reports.
+struct Producer {
   ProduceState state;
+  rd_kafka_t* rk = nullptr;
+  rd_kafka_topic_t* rkt = nullptr;
+  int64_t count = 0;  // 0: until --duration
+  double rate = 0;
+  int64_t sent = 0;
+  int64_t queue_full = 0;
+  int64_t undelivered = 0;
+};
+
+void txn_check(rd_kafka_error_t* error, const char* what) {
+  if (error == nullptr) return;
+  const std::string message = std::string(what) + ": " + rd_kafka_error_string(error);
+  rd_kafka_error_destroy(error);
+  die(message);
+}
+
+// Creates producer `index`; with several transactional producers each gets
+// transactional.id ID-index, so that they do not fence each other.
+void open_producer(const Options& o, int index, Producer& p) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   set(conf, "bootstrap.servers", o.bootstrap);
   set(conf, "acks", o.acks);
@@ -332,119 +359,151 @@ int run_produce(const Options& o) {
   set(conf, "max.in.flight.requests.per.connection", o.in_flight);
   for (const auto& [key, value] : o.extra) set(conf, key, value);
   const bool transactional = !o.transactional_id.empty();
-  if (transactional) set(conf, "transactional.id", o.transactional_id);
+  if (transactional) {
+    set(conf, "transactional.id",
+        o.producers == 1 ? o.transactional_id : o.transactional_id + "-" + std::to_string(index));
+  }
   rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
   rd_kafka_conf_set_error_cb(conf, on_error);
-  rd_kafka_conf_set_opaque(conf, &state);
+  rd_kafka_conf_set_opaque(conf, &p.state);
   char errstr[512];
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
-  if (rk == nullptr) die(std::string("rd_kafka_new: ") + errstr);
-  int partitions = ensure_topic(rk, o, true);
-  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, o.topic.c_str(), nullptr);
-  // Transactions: each of txn_messages messages is begun, produced and
-  // committed in turn; commit waits for the transaction's deliveries.
-  auto txn_check = [](rd_kafka_error_t* error, const char* what) {
-    if (error == nullptr) return;
-    const std::string message = std::string(what) + ": " + rd_kafka_error_string(error);
-    rd_kafka_error_destroy(error);
-    die(message);
-  };
-  if (transactional) txn_check(rd_kafka_init_transactions(rk, 30000), "init_transactions");
-  if (transactional && o.txn_messages < 1) die("--txn-messages must be at least 1");
+  p.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+  if (p.rk == nullptr) die(std::string("rd_kafka_new: ") + errstr);
+}
 
-  // Values are windows into 4 MiB of random bytes, so that consecutive
-  // messages differ and compression has no easy ride.
-  std::vector<char> pool(std::max<size_t>(4U << 20U, 2 * o.size + 1));
-  std::mt19937_64 rng(42);
-  for (auto& c : pool) c = static_cast<char>(rng());
-  size_t window = pool.size() - o.size;
-
+// Sends p.count messages (or until --duration), then waits for their
+// delivery reports. Transactions: each of txn_messages messages is begun,
+// produced and committed in turn; commit waits for the transaction's
+// deliveries.
+void produce_loop(const Options& o, int partitions, const std::vector<char>& pool,
+                  Clock::time_point start, Producer& p) {
+  const bool transactional = !o.transactional_id.empty();
   std::atomic<bool> stop_polling{false};
   // Serves delivery reports. Not in transactional mode: commit_transaction
   // flushes, and a flush whose reports another thread takes only sees the
   // queue drain at its 10 ms poll timeouts (a stall per transaction).
   std::thread poller([&] {
-    while (!transactional && !stop_polling.load(std::memory_order_acquire)) rd_kafka_poll(rk, 50);
+    while (!transactional && !stop_polling.load(std::memory_order_acquire)) rd_kafka_poll(p.rk, 50);
   });
-
-  auto start = Clock::now();
-  uint64_t start_ns = now_ns();
-  int64_t sent = 0;
-  int64_t queue_full = 0;
+  const size_t window = pool.size() - o.size;
   for (;;) {
-    if (o.count != 0 && sent >= o.count) break;
-    if ((sent & 255) == 0 || o.rate > 0) {
+    if (p.count != 0 && p.sent >= p.count) break;
+    if ((p.sent & 255) == 0 || p.rate > 0) {
       double elapsed = seconds_between(start, Clock::now());
       if (o.duration_s > 0 && elapsed >= o.duration_s) break;
-      if (o.rate > 0) {
-        double behind = elapsed * o.rate - static_cast<double>(sent);
+      if (p.rate > 0) {
+        double behind = elapsed * p.rate - static_cast<double>(p.sent);
         if (behind < 1) {
-          std::this_thread::sleep_for(std::chrono::duration<double>((1 - behind) / o.rate));
+          std::this_thread::sleep_for(std::chrono::duration<double>((1 - behind) / p.rate));
           continue;
         }
       }
     }
-    if (transactional && sent % o.txn_messages == 0) {
-      if (sent > 0) txn_check(rd_kafka_commit_transaction(rk, 60000), "commit_transaction");
-      txn_check(rd_kafka_begin_transaction(rk), "begin_transaction");
+    if (transactional && p.sent % o.txn_messages == 0) {
+      if (p.sent > 0) txn_check(rd_kafka_commit_transaction(p.rk, 60000), "commit_transaction");
+      txn_check(rd_kafka_begin_transaction(p.rk), "begin_transaction");
     }
-    const char* value = pool.data() + (static_cast<size_t>(sent) * 7919U * 64U) % window;
-    auto partition = static_cast<int32_t>(sent % partitions);
+    const char* value = pool.data() + (static_cast<size_t>(p.sent) * 7919U * 64U) % window;
+    auto partition = static_cast<int32_t>(p.sent % partitions);
     for (;;) {
       uint64_t t = now_ns();
-      if (rd_kafka_produce(rkt, partition, 0, const_cast<char*>(value), o.size, nullptr, 0,
+      if (rd_kafka_produce(p.rkt, partition, 0, const_cast<char*>(value), o.size, nullptr, 0,
                            reinterpret_cast<void*>(static_cast<uintptr_t>(t))) == 0) {
         break;
       }
       rd_kafka_resp_err_t err = rd_kafka_last_error();
       if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) die(std::string("produce: ") + rd_kafka_err2str(err));
-      ++queue_full;
+      ++p.queue_full;
       std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
-    ++sent;
+    ++p.sent;
   }
-
-  if (transactional && sent > 0) txn_check(rd_kafka_commit_transaction(rk, 60000), "commit_transaction");
+  if (transactional && p.sent > 0) {
+    txn_check(rd_kafka_commit_transaction(p.rk, 60000), "commit_transaction");
+  }
 
   // Wait for every delivery report; give up when none arrives for timeout_s.
   int64_t last_seen = -1;
   auto last_progress = Clock::now();
   for (;;) {
-    int64_t done = state.delivered.load(std::memory_order_acquire) +
-                   state.failed.load(std::memory_order_acquire);
-    if (done >= sent) break;
+    int64_t done = p.state.delivered.load(std::memory_order_acquire) +
+                   p.state.failed.load(std::memory_order_acquire);
+    if (done >= p.sent) break;
     if (done != last_seen) {
       last_seen = done;
       last_progress = Clock::now();
     } else if (seconds_between(last_progress, Clock::now()) > o.timeout_s) {
+      p.undelivered = p.sent - done;
       std::fprintf(stderr, "conveyor_load: %lld of %lld messages undelivered after %.0f s "
                    "without progress\n",
-                   static_cast<long long>(sent - done), static_cast<long long>(sent), o.timeout_s);
+                   static_cast<long long>(p.undelivered), static_cast<long long>(p.sent),
+                   o.timeout_s);
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   stop_polling.store(true, std::memory_order_release);
   poller.join();
+}
 
+int run_produce(const Options& o) {
+  if (!o.transactional_id.empty() && o.txn_messages < 1) die("--txn-messages must be at least 1");
+  std::vector<Producer> producers(static_cast<size_t>(o.producers));
+  int partitions = 0;
+  for (int i = 0; i < o.producers; ++i) {
+    Producer& p = producers[static_cast<size_t>(i)];
+    open_producer(o, i, p);
+    if (i == 0) partitions = ensure_topic(p.rk, o, true);
+    p.rkt = rd_kafka_topic_new(p.rk, o.topic.c_str(), nullptr);
+    if (!o.transactional_id.empty()) {
+      txn_check(rd_kafka_init_transactions(p.rk, 30000), "init_transactions");
+    }
+    p.count = o.count / o.producers + (i < o.count % o.producers ? 1 : 0);
+    p.rate = o.rate / o.producers;
+  }
+
+  // Values are windows into 4 MiB of random bytes, so that consecutive
+  // messages differ and compression has no easy ride.
+  std::vector<char> pool(std::max<size_t>(4U << 20U, 2 * o.size + 1));
+  std::mt19937_64 rng(42);
+  for (auto& c : pool) c = static_cast<char>(rng());
+
+  auto start = Clock::now();
+  uint64_t start_ns = now_ns();
+  std::vector<std::thread> threads;
+  for (auto& p : producers) {
+    threads.emplace_back([&o, partitions, &pool, start, &p] { produce_loop(o, partitions, pool, start, p); });
+  }
+  for (auto& t : threads) t.join();
+
+  LatencyHistogram latency;
   Result r;
-  r.messages = state.delivered.load();
-  r.errors = state.failed.load() + (sent - state.delivered.load() - state.failed.load());
-  r.bytes = state.delivered_bytes;
-  r.elapsed_s = state.last_report_ns > start_ns
-                    ? static_cast<double>(state.last_report_ns - start_ns) / 1e9
-                    : seconds_between(start, Clock::now());
-  r.latency = &state.latency;
-  r.first_error = state.first_error;
+  uint64_t last_report_ns = 0;
+  int64_t queue_full = 0;
+  for (auto& p : producers) {
+    const int64_t delivered = p.state.delivered.load();
+    r.messages += delivered;
+    r.errors += p.state.failed.load() + (p.sent - delivered - p.state.failed.load());
+    r.bytes += p.state.delivered_bytes;
+    last_report_ns = std::max(last_report_ns, p.state.last_report_ns);
+    latency.merge(p.state.latency);
+    if (r.first_error.empty()) r.first_error = p.state.first_error;
+    queue_full += p.queue_full;
+  }
+  r.elapsed_s = last_report_ns > start_ns ? static_cast<double>(last_report_ns - start_ns) / 1e9
+                                          : seconds_between(start, Clock::now());
+  r.latency = &latency;
   if (!o.json && queue_full > 0) {
     std::fprintf(stderr, "conveyor_load: local queue full %lld times (client-side back-pressure)\n",
                  static_cast<long long>(queue_full));
   }
   print_result(o, partitions, r);
 
-  rd_kafka_topic_destroy(rkt);
-  rd_kafka_flush(rk, 1000);
-  rd_kafka_destroy(rk);
+  for (auto& p : producers) {
+    rd_kafka_topic_destroy(p.rkt);
+    rd_kafka_flush(p.rk, 1000);
+    rd_kafka_destroy(p.rk);
+  }
   return r.errors == 0 ? 0 : 1;
 }
 

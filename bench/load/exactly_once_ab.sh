@@ -10,7 +10,9 @@
 #   MODE=transactional bench/load/exactly_once_ab.sh    # 100 messages per transaction
 #
 # Environment: BUILD_DIR [build/release], MODE [idempotent|transactional],
-# ROUNDS [5], COUNT [2000000], SIZE [100], TXN_MESSAGES [100]
+# ROUNDS [5], COUNT [2000000], SIZE [100], TXN_MESSAGES [100], PRODUCERS [1]
+# (producer instances in both runs of a pair; transactional ones use their
+# own transactional ids), CONVEYOR_ARGS [] (extra --set for the broker)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 build="${BUILD_DIR:-$root/build/release}"
@@ -19,6 +21,7 @@ count="${COUNT:-2000000}"
 size="${SIZE:-100}"
 mode="${MODE:-idempotent}"
 txn_messages="${TXN_MESSAGES:-100}"
+producers="${PRODUCERS:-1}"
 conveyor="$build/src/conveyor"
 load="$build/bench/load/conveyor_load"
 
@@ -31,7 +34,7 @@ cleanup() {
 }
 trap cleanup EXIT
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-"$conveyor" --set "listeners=PLAINTEXT://127.0.0.1:$port" --set "log.dirs=$work/data" 2>"$work/conveyor.log" &
+"$conveyor" --set "listeners=PLAINTEXT://127.0.0.1:$port" --set "log.dirs=$work/data" ${CONVEYOR_ARGS:-} 2>"$work/conveyor.log" &
 broker_pid=$!
 for _ in $(seq 100); do grep -qs "started:" "$work/conveyor.log" && break; sleep 0.1; done
 
@@ -39,7 +42,7 @@ rate() {  # rate TOPIC [extra conveyor_load args]: prints msgs/s
   local topic="$1"
   shift
   "$load" produce --bootstrap "127.0.0.1:$port" --topic "$topic" --partitions 3 --size "$size" \
-    --count "$count" --acks all --json "$@" 2>/dev/null |
+    --count "$count" --acks all --producers "$producers" --json "$@" 2>/dev/null |
     python3 -c 'import json, sys; print(int(json.loads(sys.stdin.read())["msgs_per_s"]))'
 }
 
