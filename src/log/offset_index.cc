@@ -27,16 +27,20 @@ void OffsetIndex::append(std::int64_t offset, std::uint32_t position) {
   file_.commit_append();
 }
 
-OffsetIndex::Entry OffsetIndex::lookup(std::int64_t target) const {
-  // Binary search for the last entry with offset <= target.
-  std::size_t lo = 0, hi = entries();
+OffsetIndex::Entry OffsetIndex::lookup(std::int64_t target) const { return bracket(target).floor; }
+
+OffsetIndex::Bracket OffsetIndex::bracket(std::int64_t target) const {
+  // Binary search for the first entry with offset > target.
+  const std::size_t n = entries();
+  std::size_t lo = 0, hi = n;
   while (lo < hi) {
     const std::size_t mid = lo + (hi - lo) / 2;
     if (entry(mid).offset <= target) lo = mid + 1;
     else hi = mid;
   }
-  if (lo == 0) return Entry{base_offset_, 0};
-  return entry(lo - 1);
+  Bracket b{lo == 0 ? Entry{base_offset_, 0} : entry(lo - 1), std::nullopt};
+  if (lo < n) b.ceiling = entry(lo);
+  return b;
 }
 
 std::optional<OffsetIndex::Entry> OffsetIndex::lookup_by_position(std::uint64_t position) const {

@@ -225,7 +225,19 @@ bool Segment::index_full(std::size_t batches) const {
 }
 
 Result<std::optional<Segment::Located>, LogError> Segment::locate(std::int64_t offset) const {
-  std::uint64_t pos = offset_index_.lookup(offset).position;
+  const auto [floor, ceiling] = offset_index_.bracket(offset);
+  // Index entries name a batch's last offset and its start. Unless it ends
+  // exactly at `offset`, the floor's batch ends before it, so the batch
+  // holding it comes later; when the index has an entry for every batch
+  // (batches of index.interval.bytes or more, the usual case under load) it
+  // is the ceiling's. One header read then suffices; otherwise scan forward
+  // from the floor.
+  if (ceiling && floor.offset != offset) {
+    if (const auto h = header_at(ceiling->position); h && h->base_offset <= offset && h->last_offset() >= offset) {
+      return std::optional<Located>(Located{ceiling->position, *h});
+    }
+  }
+  std::uint64_t pos = floor.position;
   while (pos < size_) {
     const auto h = header_at(pos);
     if (!h) return Unexpected{LogError::storage_error};

@@ -43,6 +43,12 @@ class OffsetIndex {
   void append(std::int64_t offset, std::uint32_t position);
   // The last entry with offset <= `target`, or {base_offset, 0}.
   Entry lookup(std::int64_t target) const;
+  // lookup(target), and the entry after it (the first with offset > target), if any.
+  struct Bracket {
+    Entry floor;
+    std::optional<Entry> ceiling;
+  };
+  Bracket bracket(std::int64_t target) const;
   // The last entry with position <= `position`, if any.
   std::optional<Entry> lookup_by_position(std::uint64_t position) const;
   std::optional<Entry> last_entry() const;

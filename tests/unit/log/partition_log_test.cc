@@ -122,6 +122,32 @@ TEST_F(PartitionLogTest, EveryOffsetOfAManySegmentLogIsFound) {
   }
 }
 
+// With an index entry for every batch, a lookup reads the batch after the
+// floor entry directly (Segment::locate); every offset, including each
+// batch's last, must still land in its own batch.
+TEST_F(PartitionLogTest, EveryOffsetIsFoundWhenEveryBatchHasAnIndexEntry) {
+  LogConfig config = small_config();
+  config.index_interval_bytes = 0;
+  auto log = open(config);
+  std::vector<std::int64_t> batch_of;
+  for (int i = 0; i < 200; ++i) {
+    const int records = 1 + i % 3;
+    const auto r = append(*log, BatchBuilder().records(records).value_size(30).timestamp(kNow + i));
+    for (int j = 0; j < records; ++j) batch_of.push_back(r.base_offset);
+  }
+  EXPECT_GT(log->segment_count(), 2u);
+  for (const auto& segment : log->segments()) {
+    EXPECT_GE(segment->offset_index().entries() + 1, static_cast<std::size_t>(segment->next_offset() - segment->base_offset()) / 3);
+  }
+  for (std::int64_t offset = 0; offset < log->log_end_offset(); ++offset) {
+    auto read = log->read(offset, 1, true);
+    ASSERT_TRUE(read);
+    const auto headers = testing::batch_headers(testing::slice_bytes(read->records));
+    ASSERT_EQ(headers.size(), 1u) << offset;
+    EXPECT_EQ(headers[0].base_offset, batch_of[static_cast<std::size_t>(offset)]) << offset;
+  }
+}
+
 TEST_F(PartitionLogTest, ReadAtLogEndIsEmptyAndOutsideIsOutOfRange) {
   auto log = open();
   append(*log, BatchBuilder().records(5));
