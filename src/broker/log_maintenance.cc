@@ -75,6 +75,9 @@ asio::awaitable<void> compaction_loop(Broker& broker, asio::any_io_executor clea
     for (const auto& log : logs) {
       auto plan = log->plan_compaction(wall_clock_ms());
       if (!plan) continue;
+      // Kafka's split: each cleaner thread gets its share of the buffer.
+      plan->max_map_bytes = static_cast<std::uint64_t>(broker.config().log_cleaner_dedupe_buffer_size) /
+                            static_cast<std::uint64_t>(std::max(broker.config().log_cleaner_threads, 1));
       const log::CompactionPlan* planned = &*plan;
       // (optional: co_spawn's result must be default-constructible)
       using Work = std::optional<Result<log::CompactionWork, log::LogError>>;

@@ -111,8 +111,8 @@ Result<CompactionStats, LogError> DiskLog::finish_compaction(const CompactionPla
   CompactionStats stats = work->stats;
   bool all_installed = true;
   std::int64_t tombstones_cleaned_at = INT64_MAX;
-  for (std::size_t g = 0; g < plan.groups.size(); ++g) {
-    const auto [first, last] = plan.groups[g];
+  for (std::size_t g = 0; g < work->groups.size(); ++g) {
+    const auto [first, last] = work->groups[g];
     const CleanedSegment& cleaned = work->cleaned[g];
     // The group's segments must still be in the log, unchanged.
     const std::size_t at = segments_.index_of(plan.sources[first].segment.base_offset);
@@ -137,15 +137,18 @@ Result<CompactionStats, LogError> DiskLog::finish_compaction(const CompactionPla
     if (cleaned.has_tombstones) tombstones_cleaned_at = std::min(tombstones_cleaned_at, cleaned.cleaned_at_ms);
   }
   if (all_installed) {
-    cleaner_offset_ = std::max(cleaner_offset_, plan.first_uncleanable_offset);
+    cleaner_offset_ = std::max(cleaner_offset_, work->end_offset);
     tombstones_cleaned_at_ = tombstones_cleaned_at;
   }
   stats.cleaned = true;
   if (auto r = checkpoint(); !r) return Unexpected{r.error()};
-  spdlog::info("log {}: compacted {} segments into {} below offset {}: {} of {} records removed, {} -> {} bytes{}",
+  spdlog::info("log {}: compacted {} segments into {} below offset {}: {} of {} records removed, {} -> {} bytes{}{}",
                dir_.string(), stats.segments_read, stats.segments_written, stats.first_uncleanable_offset,
                stats.records_removed, stats.records_read, stats.bytes_read, stats.bytes_written,
-               all_installed ? "" : " (some groups discarded: their segments changed meanwhile)");
+               all_installed ? "" : " (some groups discarded: their segments changed meanwhile)",
+               work->end_offset < plan.first_uncleanable_offset
+                   ? " (the key map filled: log.cleaner.dedupe.buffer.size; the rest waits for the next pass)"
+                   : "");
   return stats;
 }
 

@@ -202,14 +202,26 @@ SegmentView view_of(const Segment& segment) {
 }
 
 Result<void, LogError> add_to_offset_map(const SegmentView& segment, const AbortedBatches& aborted,
-                                         OffsetMap& map) {
+                                         BoundedOffsetMap& map) {
   const auto options = read_options();
   return for_each_batch(segment, [&](const RecordBatchHeader& h, std::span<const std::uint8_t> bytes) {
     if (h.is_control() || aborted.contains(h)) return Result<void, LogError>();
     auto read = protocol::RecordBatch::read(bytes, options);
     if (!read) return Result<void, LogError>();  // kept as is by the cleaning, so none of its keys count
     for (const auto& record : read->records()) {
-      if (record.key) map.insert_or_assign(key_string(*record.key), read->offset_of(record));
+      if (!record.key) continue;
+      std::string key = key_string(*record.key);
+      if (const auto it = map.map.find(key); it != map.map.end()) {
+        it->second = read->offset_of(record);
+        continue;
+      }
+      const std::uint64_t cost = key.size() + kMapEntryOverhead;
+      if (map.max_bytes != 0 && map.bytes + cost > map.max_bytes) {
+        map.full = true;
+        continue;
+      }
+      map.map.emplace(std::move(key), read->offset_of(record));
+      map.bytes += cost;
     }
     return Result<void, LogError>();
   });
@@ -334,15 +346,28 @@ Result<CompactionWork, LogError> run(const CompactionPlan& plan) {
   CompactionWork work;
   work.stats.dirty_ratio = plan.dirty_ratio;
   work.stats.first_uncleanable_offset = plan.first_uncleanable_offset;
-  OffsetMap map;
+  BoundedOffsetMap map;
+  map.max_bytes = plan.max_map_bytes;
   const AbortedBatches aborted(plan.aborted);
-  for (const auto& source : plan.sources) {
-    if (auto r = add_to_offset_map(source.segment, aborted, map); !r) return Unexpected{r.error()};
+  std::size_t end = plan.sources.size();  // the pass cleans sources [0, end)
+  for (std::size_t i = 0; i < plan.sources.size(); ++i) {
+    if (plan.sources[i].already_cleaned) continue;
+    if (auto r = add_to_offset_map(plan.sources[i].segment, aborted, map); !r) return Unexpected{r.error()};
+    if (map.full) {
+      end = i + 1;
+      break;
+    }
+  }
+  work.end_offset = end < plan.sources.size() ? plan.sources[end].segment.base_offset : plan.first_uncleanable_offset;
+  work.stats.first_uncleanable_offset = work.end_offset;
+  for (const auto& [first, last] : plan.groups) {
+    if (first >= end) break;
+    work.groups.emplace_back(first, std::min(last, end));  // part of a group fits wherever the group did
   }
   const CleanOptions options{plan.now_ms, plan.delete_retention_ms};
-  for (const auto& [first, last] : plan.groups) {
+  for (const auto& [first, last] : work.groups) {
     const std::span<const SourceSegment> group(plan.sources.data() + first, last - first);
-    auto cleaned = write_cleaned_segment(plan.dir, group, map, aborted, options, work.stats);
+    auto cleaned = write_cleaned_segment(plan.dir, group, map.map, aborted, options, work.stats);
     if (!cleaned) {
       std::error_code ec;
       for (const auto& done : work.cleaned) {

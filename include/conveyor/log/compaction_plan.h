@@ -66,6 +66,9 @@ struct CompactionPlan {
   std::int64_t first_uncleanable_offset = -1;
   double dirty_ratio = 0;
   std::vector<AbortedRange> aborted;  // transactions aborted below first_uncleanable_offset
+  // Memory for the key map (log.cleaner.dedupe.buffer.size / log.cleaner.threads);
+  // 0: unbounded. When it fills, the pass ends after the segment it filled in.
+  std::uint64_t max_map_bytes = 0;
 };
 
 struct CleanedSegment {
@@ -77,7 +80,10 @@ struct CleanedSegment {
 
 struct CompactionWork {
   CompactionStats stats;
-  std::vector<CleanedSegment> cleaned;  // one per plan group
+  // The groups cleaned: the plan's, cut short when the key map filled.
+  std::vector<std::pair<std::size_t, std::size_t>> groups;
+  std::vector<CleanedSegment> cleaned;  // one per group above
+  std::int64_t end_offset = -1;         // the pass cleaned offsets below this
 };
 
 }  // namespace conveyor::log

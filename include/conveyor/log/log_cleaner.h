@@ -5,8 +5,10 @@
 // below — on the cleaner thread in the broker — and
 // DiskLog::finish_compaction does 4:
 //
-//   1. build_offset_map over the cleanable segments: key -> offset of its
-//      latest record (control batches skipped);
+//   1. the key map over the dirty segments (those after the previous pass's
+//      end): key -> offset of its latest record (control batches and aborted
+//      transactions skipped). Records of the clean segments are unique per
+//      key already and are kept unless the map holds a later offset;
 //   2. group_by_size: consecutive cleanable segments whose sizes add up to at
 //      most segment.bytes (and whose offsets fit one segment) become one;
 //   3. write_cleaned_segment per group: `<base>.log.cleaned` holding, in
@@ -29,8 +31,14 @@
 //      fsync'd), delete the replaced segments, `.swap` -> `.log`, rebuild
 //      the indexes. complete_swaps finishes step 4 after a crash.
 //
-// The key map holds every distinct key of the cleanable segments in memory
-// (Kafka bounds it with log.cleaner.dedupe.buffer.size; not done yet).
+// The key map is bounded by plan.max_map_bytes (Kafka's
+// log.cleaner.dedupe.buffer.size shared by the cleaner threads), counted as
+// key bytes plus kMapEntryOverhead per key. When a new key would pass the
+// bound, the map takes no more keys (later offsets of keys it has still
+// count) and the pass ends after that segment: it is cleaned against the
+// keys the map holds, which may leave older values of the keys it missed,
+// and the following segments wait for the next pass. Every pass cleans at
+// least one dirty segment, so compaction always moves forward.
 // Functions here are stateless and touch only the files they are given, so
 // they may run on any thread.
 
@@ -51,6 +59,17 @@ namespace conveyor::log::cleaner {
 
 // Key bytes -> offset of the latest record with that key.
 using OffsetMap = std::unordered_map<std::string, std::int64_t>;
+// Estimated bytes of one OffsetMap entry besides its key: the node (string,
+// offset, next pointer, cached hash) and its bucket.
+inline constexpr std::uint64_t kMapEntryOverhead = 72;
+
+// The key map and what it may use.
+struct BoundedOffsetMap {
+  OffsetMap map;
+  std::uint64_t max_bytes = 0;  // 0: unbounded
+  std::uint64_t bytes = 0;      // estimated
+  bool full = false;            // a new key was refused
+};
 
 SegmentView view_of(const Segment& segment);
 
@@ -65,9 +84,9 @@ class AbortedBatches {
 };
 
 // Adds the keyed records of `segment` to `map` (later offsets win), except
-// those of aborted transactions.
+// those of aborted transactions; sets map.full when a new key did not fit.
 Result<void, LogError> add_to_offset_map(const SegmentView& segment, const AbortedBatches& aborted,
-                                         OffsetMap& map);
+                                         BoundedOffsetMap& map);
 
 struct CleanOptions {
   std::int64_t now_ms = 0;

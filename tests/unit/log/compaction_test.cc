@@ -383,6 +383,56 @@ TEST_F(CompactionTest, APassPlannedHereCanRunElsewhereWhileTheLogGoesOn) {
   EXPECT_EQ(read_all(*log).records, model_.expected(plan->first_uncleanable_offset));
 }
 
+// log.cleaner.dedupe.buffer.size: a key map with room for two keys cleans
+// part of the dirty segments per pass, moves forward every pass, and never
+// drops the latest value of a key.
+TEST_F(CompactionTest, ABoundedKeyMapCleansInSeveralPassesAndLosesNoLatestValue) {
+  auto log = open(config());
+  for (int i = 0; i < 24; ++i) append(*log, {{"k" + std::to_string(i % 6), "v" + std::to_string(i)}});
+  const std::int64_t active_base = log->segments().active().base_offset();
+  std::map<std::string, Rec> latest;
+  for (const auto& r : model_.all()) {
+    if (r.offset < active_base) latest[*r.key] = r;
+  }
+  std::int64_t cleaned_to = log->cleaner_offset();
+  int passes = 0;
+  while (cleaned_to < active_base) {
+    ASSERT_LT(++passes, 30) << "no progress";
+    auto plan = log->plan_compaction(kNow);
+    if (!plan) {
+      // Below the dirty ratio: force a pass the way more dirty data would.
+      auto c = config();
+      c.min_cleanable_dirty_ratio = 0;
+      log->update_config(c);
+      plan = log->plan_compaction(kNow);
+    }
+    ASSERT_TRUE(plan);
+    plan->max_map_bytes = 2 * (2 + cleaner::kMapEntryOverhead);
+    auto work = cleaner::run(*plan);
+    ASSERT_TRUE(work);
+    EXPECT_GT(work->end_offset, cleaned_to);
+    if (passes == 1) {
+      EXPECT_LT(work->end_offset, plan->first_uncleanable_offset) << "the map should fill";
+    }
+    ASSERT_TRUE(log->finish_compaction(*plan, std::move(*work), kNow));
+    EXPECT_GT(log->cleaner_offset(), cleaned_to);
+    cleaned_to = log->cleaner_offset();
+    // Whatever the pass left, the latest value of every key is there, and
+    // the dirty part beyond the pass is untouched.
+    const auto contents = read_all(*log).records;
+    for (const auto& [key, rec] : latest) {
+      EXPECT_NE(std::find(contents.begin(), contents.end(), rec), contents.end()) << rec << " after pass " << passes;
+    }
+    for (const auto& r : model_.all()) {
+      if (r.offset >= cleaned_to) {
+        EXPECT_NE(std::find(contents.begin(), contents.end(), r), contents.end()) << r;
+      }
+    }
+  }
+  EXPECT_GT(passes, 1);
+  EXPECT_LT(read_all(*log).records.size(), model_.all().size());
+}
+
 TEST_F(CompactionTest, GroupsWhoseSegmentsWentMeanwhileAreDiscarded) {
   auto log = open(config());
   fill(*log);
