@@ -53,19 +53,8 @@ int assignment_of(rd_kafka_t* rk, int* partition) {
 
 void run_member(const GroupBenchOptions& o, const std::string& group, const std::string& topic, Member& m,
                 const std::atomic<int>& phase) {
-  std::map<std::string, std::string> settings{{"group.id", group},
-                                               {"client.id", "commit-bench"},
-                                               {"enable.auto.commit", "false"},
-                                               {"auto.offset.reset", "earliest"},
-                                               {"session.timeout.ms", "10000"},
-                                               {"heartbeat.interval.ms", std::to_string(o.heartbeat_ms)}};
-  for (const auto& [key, value] : o.client_settings) settings[key] = value;
-  Handle rk = make_client(RD_KAFKA_CONSUMER, o.bootstrap, settings);
-  rd_kafka_poll_set_consumer(rk.get());
-  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(topics, topic.c_str(), RD_KAFKA_PARTITION_UA);
-  if (rd_kafka_subscribe(rk.get(), topics) != RD_KAFKA_RESP_ERR_NO_ERROR) die("subscribe failed");
-  rd_kafka_topic_partition_list_destroy(topics);
+  Handle rk = make_member(o, group, "commit-bench", {{"auto.offset.reset", "earliest"}});
+  subscribe(rk.get(), topic);
 
   while (phase.load() == kJoining) {
     if (rd_kafka_message_t* msg = rd_kafka_consumer_poll(rk.get(), 20)) rd_kafka_message_destroy(msg);

@@ -54,6 +54,28 @@ Handle make_client(rd_kafka_type_t type, const std::string& bootstrap,
   return Handle(rk, &rd_kafka_destroy);
 }
 
+Handle make_member(const GroupBenchOptions& o, const std::string& group, const std::string& client_id,
+                   const std::map<std::string, std::string>& extra) {
+  std::map<std::string, std::string> settings{{"group.id", group},
+                                               {"client.id", client_id},
+                                               {"enable.auto.commit", "false"},
+                                               {"session.timeout.ms", "10000"},
+                                               {"heartbeat.interval.ms", std::to_string(o.heartbeat_ms)}};
+  for (const auto& [key, value] : extra) settings[key] = value;
+  for (const auto& [key, value] : o.client_settings) settings[key] = value;
+  Handle rk = make_client(RD_KAFKA_CONSUMER, o.bootstrap, settings);
+  rd_kafka_poll_set_consumer(rk.get());
+  return rk;
+}
+
+void subscribe(rd_kafka_t* rk, const std::string& topic) {
+  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(topics, topic.c_str(), RD_KAFKA_PARTITION_UA);
+  const rd_kafka_resp_err_t err = rd_kafka_subscribe(rk, topics);
+  rd_kafka_topic_partition_list_destroy(topics);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) die(std::string("subscribe: ") + rd_kafka_err2str(err));
+}
+
 void ensure_topic(rd_kafka_t* admin, const std::string& topic, int partitions) {
   char error[512];
   rd_kafka_NewTopic_t* new_topic = rd_kafka_NewTopic_new(topic.c_str(), partitions, 1, error, sizeof error);

@@ -48,6 +48,13 @@ using Handle = std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)>;
 // A client of `type` with bootstrap.servers and `settings` (dies on a bad setting).
 Handle make_client(rd_kafka_type_t type, const std::string& bootstrap,
                    const std::map<std::string, std::string>& settings, rd_kafka_conf_t* conf = nullptr);
+// A consumer in `group` for the commit and rebalance scenarios: manual
+// commits, session.timeout.ms 10 s, heartbeat.interval.ms from the options,
+// `extra` and then --set settings on top; its events served by consumer_poll.
+Handle make_member(const GroupBenchOptions& o, const std::string& group, const std::string& client_id,
+                   const std::map<std::string, std::string>& extra = {});
+// Subscribes `rk` to `topic` (dies on failure).
+void subscribe(rd_kafka_t* rk, const std::string& topic);
 // Creates `topic` with `partitions` partitions unless it exists.
 void ensure_topic(rd_kafka_t* admin, const std::string& topic, int partitions);
 

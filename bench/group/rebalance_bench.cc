@@ -54,23 +54,13 @@ uint64_t owned(rd_kafka_t* rk) {
 
 void run_member(const GroupBenchOptions& o, const std::string& group, const std::string& topic, Member& m,
                 const std::atomic<bool>& stop) {
-  std::map<std::string, std::string> settings{{"group.id", group},
-                                               {"client.id", "rebalance-bench"},
-                                               {"enable.auto.commit", "false"},
-                                               {"session.timeout.ms", "10000"},
-                                               {"heartbeat.interval.ms", std::to_string(o.heartbeat_ms)}};
-  for (const auto& [key, value] : o.client_settings) settings[key] = value;
-  Handle rk = make_client(RD_KAFKA_CONSUMER, o.bootstrap, settings);
-  rd_kafka_poll_set_consumer(rk.get());
-  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(topics, topic.c_str(), RD_KAFKA_PARTITION_UA);
+  Handle rk = make_member(o, group, "rebalance-bench");
   while (!m.go.load()) {
     if (stop.load()) return;
     std::this_thread::sleep_for(std::chrono::microseconds(100));
   }
   m.subscribed_ns.store(now_ns());
-  if (rd_kafka_subscribe(rk.get(), topics) != RD_KAFKA_RESP_ERR_NO_ERROR) die("subscribe failed");
-  rd_kafka_topic_partition_list_destroy(topics);
+  subscribe(rk.get(), topic);
   while (!stop.load() && !m.leave.load()) {
     if (rd_kafka_message_t* msg = rd_kafka_consumer_poll(rk.get(), 5)) rd_kafka_message_destroy(msg);
     const uint64_t mask = owned(rk.get());
