@@ -59,15 +59,102 @@ class Connection:
         self.sock.close()
 
 
+class RawClient:
+    """Mix-in for a unittest.TestCase whose broker is self.broker: one raw
+    connection to it (self.conn, opened by connect() or by the first call()),
+    and correlation ids 1, 2, ... from next_id()."""
+
+    conn = None
+    correlation = 0
+
+    def connect(self):
+        self.conn = Connection(self.broker.port)
+        return self.conn
+
+    def disconnect(self):
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def call(self, request, parse):
+        """Sends `request` (made by one of the *_request functions) and parses its response with `parse`."""
+        conn = self.conn or self.connect()
+        conn.send(request)
+        payload = conn.read_frame()
+        self.assertIsNotNone(payload, "the broker closed the connection")
+        return parse(payload)
+
+    def next_id(self):
+        self.correlation += 1
+        return self.correlation
+
+
+# -- reading responses --------------------------------------------------------
+class _Reader:
+    """A position in a response and the fields that follow it."""
+
+    def __init__(self, data, pos=0):
+        self.data, self.pos = data, pos
+
+    def fixed(self, fmt):
+        """The struct fields `fmt` (a tuple, or the value when there is one)."""
+        values = struct.unpack_from(fmt, self.data, self.pos)
+        self.pos += struct.calcsize(fmt)
+        return values if len(values) > 1 else values[0]
+
+    def take(self, n):
+        out = self.data[self.pos:self.pos + n]
+        self.pos += n
+        return out
+
+    def string(self):
+        return self.take(self.fixed(">h")).decode()
+
+    def uvarint(self):
+        shift = value = 0
+        while True:
+            byte = self.data[self.pos]
+            self.pos += 1
+            value |= (byte & 0x7F) << shift
+            if not byte & 0x80:
+                return value
+            shift += 7
+
+    def varint(self):
+        z = self.uvarint()
+        return (z >> 1) ^ -(z & 1)  # zigzag
+
+    def compact_string(self):
+        """A compact (nullable) string: None for null."""
+        n = self.uvarint() - 1
+        return None if n < 0 else self.take(n).decode()
+
+    def skip_tags(self):
+        for _ in range(self.uvarint()):
+            self.uvarint()  # tag
+            size = self.uvarint()  # read before `self.pos +=` reads the position
+            self.pos += size
+
+
+def _read_partition_errors(r):
+    """[(topic, partition, error)] of an array of topics, each with an array of (partition, error)."""
+    out = []
+    for _ in range(r.fixed(">i")):
+        name = r.string()
+        for _ in range(r.fixed(">i")):
+            partition, error = r.fixed(">ih")
+            out.append((name, partition, error))
+    return out
+
+
 def parse_api_versions_v0(payload):
     """(correlation id, error code, {api key: (min, max)}) of an ApiVersions v0 response."""
-    correlation_id, error, count = struct.unpack(">ihi", payload[:10])
+    r = _Reader(payload)
+    correlation_id, error, count = r.fixed(">ihi")
     apis = {}
-    pos = 10
     for _ in range(count):
-        key, lo, hi = struct.unpack(">hhh", payload[pos:pos + 6])
+        key, lo, hi = r.fixed(">hhh")
         apis[key] = (lo, hi)
-        pos += 6
     return correlation_id, error, apis
 
 
@@ -101,12 +188,14 @@ def _bytes_field(value):
 
 
 def record_batch(values, base_timestamp=1_700_000_000_000, corrupt_crc=False, producer=(-1, -1, -1),
-                 transactional=False):
-    """An uncompressed magic-2 batch of records with null keys; `producer` is
-    (producer id, epoch, base sequence) for an idempotent producer's batch."""
+                 transactional=False, keys=None):
+    """An uncompressed magic-2 batch of records, with null keys unless `keys`
+    are given (one per value); `producer` is (producer id, epoch, base
+    sequence) for an idempotent producer's batch."""
+    keys = keys or [None] * len(values)
     records = b""
-    for i, value in enumerate(values):
-        body = b"\x00" + varint(0) + varint(i) + _bytes_field(None) + _bytes_field(value) + varint(0)
+    for i, (key, value) in enumerate(zip(keys, values)):
+        body = b"\x00" + varint(0) + varint(i) + _bytes_field(key) + _bytes_field(value) + varint(0)
         records += varint(len(body)) + body
     producer_id, epoch, sequence = producer
     attributes = 0x10 if transactional else 0
@@ -122,29 +211,26 @@ def _string(s):
     return struct.pack(">h", len(encoded)) + encoded
 
 
+def _one_topic(topic, partitions):
+    """The start of a request's topic array with one topic: its name and the count of its partitions."""
+    return struct.pack(">i", 1) + _string(topic) + struct.pack(">i", partitions)
+
+
 def produce_request_v3(topic, partition, records, acks=-1, correlation_id=1):
-    body = struct.pack(">hhi", -1, acks, 30000)
-    body += struct.pack(">i", 1) + _string(topic) + struct.pack(">i", 1)
+    body = struct.pack(">hhi", -1, acks, 30000) + _one_topic(topic, 1)
     body += struct.pack(">ii", partition, len(records)) + records
     return frame(request_header(0, 3, correlation_id) + body)
 
 
 def parse_produce_response_v3(payload):
     """(correlation id, [(topic, partition, error, base offset)])."""
-    (correlation_id,) = struct.unpack(">i", payload[:4])
-    pos = 4
-    (topics,) = struct.unpack(">i", payload[pos:pos + 4])
-    pos += 4
+    r = _Reader(payload)
+    correlation_id = r.fixed(">i")
     out = []
-    for _ in range(topics):
-        (n,) = struct.unpack(">h", payload[pos:pos + 2])
-        name = payload[pos + 2:pos + 2 + n].decode()
-        pos += 2 + n
-        (partitions,) = struct.unpack(">i", payload[pos:pos + 4])
-        pos += 4
-        for _ in range(partitions):
-            index, error, base_offset, _append_time = struct.unpack(">ihqq", payload[pos:pos + 22])
-            pos += 22
+    for _ in range(r.fixed(">i")):
+        name = r.string()
+        for _ in range(r.fixed(">i")):
+            index, error, base_offset, _append_time = r.fixed(">ihqq")
             out.append((name, index, error, base_offset))
     return correlation_id, out
 
@@ -161,65 +247,50 @@ def parse_init_producer_id_response_v0(payload):
 
 
 def fetch_request_v4(topic, partition, offset, max_wait_ms=0, min_bytes=1, correlation_id=1, isolation_level=0):
-    body = struct.pack(">iiiib", -1, max_wait_ms, min_bytes, 1 << 20, isolation_level)
-    body += struct.pack(">i", 1) + _string(topic) + struct.pack(">i", 1)
+    body = struct.pack(">iiiib", -1, max_wait_ms, min_bytes, 1 << 20, isolation_level) + _one_topic(topic, 1)
     body += struct.pack(">iqi", partition, offset, 1 << 20)
     return frame(request_header(1, 4, correlation_id) + body)
 
 
-def parse_fetch_response_v4(payload):
-    """(correlation id, [(partition, error, high watermark, records bytes)])."""
-    correlation_id, _throttle, topics = struct.unpack(">iii", payload[:12])
-    pos = 12
+def _read_fetch_v4(payload):
+    """(correlation id, [(partition, error, high watermark, last stable offset,
+    aborted, records)]); aborted and records are None when null, aborted is
+    otherwise a list of (producer id, first offset)."""
+    r = _Reader(payload)
+    correlation_id, _throttle, topics = r.fixed(">iii")
     out = []
     for _ in range(topics):
-        (n,) = struct.unpack(">h", payload[pos:pos + 2])
-        pos += 2 + n
-        (partitions,) = struct.unpack(">i", payload[pos:pos + 4])
-        pos += 4
-        for _ in range(partitions):
-            index, error, high_watermark, _lso, aborted = struct.unpack(">ihqqi", payload[pos:pos + 26])
-            pos += 26 + max(aborted, 0) * 16
-            (size,) = struct.unpack(">i", payload[pos:pos + 4])
-            pos += 4
-            records = payload[pos:pos + max(size, 0)] if size >= 0 else None
-            pos += max(size, 0)
-            out.append((index, error, high_watermark, records))
+        r.string()
+        for _ in range(r.fixed(">i")):
+            index, error, high_watermark, lso, count = r.fixed(">ihqqi")
+            aborted = [r.fixed(">qq") for _ in range(count)] if count >= 0 else None
+            size = r.fixed(">i")
+            records = r.take(size) if size >= 0 else None
+            out.append((index, error, high_watermark, lso, aborted, records))
     return correlation_id, out
+
+
+def parse_fetch_response_v4(payload):
+    """(correlation id, [(partition, error, high watermark, records bytes)])."""
+    correlation_id, partitions = _read_fetch_v4(payload)
+    return correlation_id, [(index, error, high_watermark, records)
+                            for index, error, high_watermark, _lso, _aborted, records in partitions]
 
 
 def parse_fetch_response_v4_detail(payload):
     """[(partition, error, high watermark, last stable offset, aborted, records)];
     aborted is None (null) or a list of (producer id, first offset)."""
-    _correlation_id, _throttle, topics = struct.unpack(">iii", payload[:12])
-    pos = 12
-    out = []
-    for _ in range(topics):
-        (n,) = struct.unpack(">h", payload[pos:pos + 2])
-        pos += 2 + n
-        (partitions,) = struct.unpack(">i", payload[pos:pos + 4])
-        pos += 4
-        for _ in range(partitions):
-            index, error, high_watermark, lso, count = struct.unpack(">ihqqi", payload[pos:pos + 26])
-            pos += 26
-            aborted = None
-            if count >= 0:
-                aborted = [struct.unpack(">qq", payload[pos + 16 * i:pos + 16 * i + 16]) for i in range(count)]
-                pos += 16 * count
-            (size,) = struct.unpack(">i", payload[pos:pos + 4])
-            pos += 4
-            records = payload[pos:pos + max(size, 0)]
-            pos += max(size, 0)
-            out.append((index, error, high_watermark, lso, aborted, records))
-    return out
+    _correlation_id, partitions = _read_fetch_v4(payload)
+    # Null records read as empty here.
+    return [(index, error, high_watermark, lso, aborted, records or b"")
+            for index, error, high_watermark, lso, aborted, records in partitions]
 
 
 def write_txn_markers_request_v0(markers, correlation_id=1):
     """markers: [(producer id, epoch, commit, topic, [partitions], coordinator epoch)]."""
     body = struct.pack(">i", len(markers))
     for producer_id, epoch, commit, topic, partitions, coordinator_epoch in markers:
-        body += struct.pack(">qhb", producer_id, epoch, 1 if commit else 0)
-        body += struct.pack(">i", 1) + _string(topic) + struct.pack(">i", len(partitions))
+        body += struct.pack(">qhb", producer_id, epoch, 1 if commit else 0) + _one_topic(topic, len(partitions))
         body += b"".join(struct.pack(">i", p) for p in partitions)
         body += struct.pack(">i", coordinator_epoch)
     return frame(request_header(27, 0, correlation_id) + body)
@@ -227,30 +298,18 @@ def write_txn_markers_request_v0(markers, correlation_id=1):
 
 def parse_write_txn_markers_response_v0(payload):
     """[(producer id, topic, partition, error)]."""
-    pos = 4
-    (markers,) = struct.unpack(">i", payload[pos:pos + 4])
-    pos += 4
+    r = _Reader(payload, 4)  # after the correlation id
     out = []
-    for _ in range(markers):
-        producer_id, topics = struct.unpack(">qi", payload[pos:pos + 12])
-        pos += 12
-        for _ in range(topics):
-            (n,) = struct.unpack(">h", payload[pos:pos + 2])
-            name = payload[pos + 2:pos + 2 + n].decode()
-            pos += 2 + n
-            (partitions,) = struct.unpack(">i", payload[pos:pos + 4])
-            pos += 4
-            for _ in range(partitions):
-                partition, error = struct.unpack(">ih", payload[pos:pos + 6])
-                pos += 6
-                out.append((producer_id, name, partition, error))
+    for _ in range(r.fixed(">i")):
+        producer_id = r.fixed(">q")
+        out += [(producer_id, name, partition, error) for name, partition, error in _read_partition_errors(r)]
     return out
 
 
 def txn_offset_commit_request_v0(transactional_id, group, producer_id, epoch, topic, offsets, correlation_id=1):
     """offsets: {partition: offset}."""
     body = _string(transactional_id) + _string(group) + struct.pack(">qh", producer_id, epoch)
-    body += struct.pack(">i", 1) + _string(topic) + struct.pack(">i", len(offsets))
+    body += _one_topic(topic, len(offsets))
     for partition, offset in offsets.items():
         body += struct.pack(">iqh", partition, offset, -1)  # null metadata
     return frame(request_header(28, 0, correlation_id) + body)
@@ -258,21 +317,7 @@ def txn_offset_commit_request_v0(transactional_id, group, producer_id, epoch, to
 
 def parse_txn_offset_commit_response_v0(payload):
     """[(topic, partition, error)]."""
-    pos = 8  # correlation id, throttle
-    (topics,) = struct.unpack(">i", payload[pos:pos + 4])
-    pos += 4
-    out = []
-    for _ in range(topics):
-        (n,) = struct.unpack(">h", payload[pos:pos + 2])
-        name = payload[pos + 2:pos + 2 + n].decode()
-        pos += 2 + n
-        (partitions,) = struct.unpack(">i", payload[pos:pos + 4])
-        pos += 4
-        for _ in range(partitions):
-            partition, error = struct.unpack(">ih", payload[pos:pos + 6])
-            pos += 6
-            out.append((name, partition, error))
-    return out
+    return _read_partition_errors(_Reader(payload, 8))  # after the correlation id and throttle
 
 
 def _uvarint(n):
@@ -298,56 +343,48 @@ def describe_producers_request_v0(topic, partitions, correlation_id=1):
     return frame(request_header(61, 0, correlation_id, flexible=True) + body)
 
 
-def _read_uvarint(data, pos):
-    shift = result = 0
-    while True:
-        byte = data[pos]
-        pos += 1
-        result |= (byte & 0x7F) << shift
-        if not byte & 0x80:
-            return result, pos
-        shift += 7
-
-
 def parse_describe_producers_response_v0(payload):
     """{partition: (error, [(producer id, epoch, last sequence, last timestamp,
     coordinator epoch, current txn start offset)])} of the first topic."""
-    pos = 4 + 1  # correlation id, header tags (none)
-    pos += 4  # throttle
-    topics, pos = _read_uvarint(payload, pos)
+    r = _Reader(payload, 4 + 1)  # correlation id, header tags (none)
+    r.fixed(">i")  # throttle
     out = {}
-    for _ in range(topics - 1):
-        n, pos = _read_uvarint(payload, pos)
-        pos += n - 1
-        partitions, pos = _read_uvarint(payload, pos)
-        for _ in range(partitions - 1):
-            index, error = struct.unpack(">ih", payload[pos:pos + 6])
-            pos += 6
-            n, pos = _read_uvarint(payload, pos)  # error message, compact nullable
-            pos += max(n - 1, 0)
-            producers, pos = _read_uvarint(payload, pos)
+    for _ in range(r.uvarint() - 1):
+        r.compact_string()
+        for _ in range(r.uvarint() - 1):
+            index, error = r.fixed(">ih")
+            r.compact_string()  # error message
             states = []
-            for _ in range(producers - 1):
-                states.append(struct.unpack(">qiiqiq", payload[pos:pos + 36]))
-                pos += 36 + 1  # tags
-            pos += 1  # partition tags
+            for _ in range(r.uvarint() - 1):
+                states.append(r.fixed(">qiiqiq"))
+                r.pos += 1  # tags
+            r.pos += 1  # partition tags
             out[index] = (error, states)
-        pos += 1  # topic tags
+        r.pos += 1  # topic tags
     return out
+
+
+def _whole_batches(records):
+    """The reader of every whole batch in `records`, at the batch's start (a
+    batch cut off at the end is left out)."""
+    pos = 0
+    while pos + 61 <= len(records):
+        (batch_length,) = struct.unpack_from(">i", records, pos + 8)
+        end = pos + 12 + batch_length
+        if end > len(records):
+            break
+        yield _Reader(records, pos)
+        pos = end
 
 
 def batch_offsets(records):
     """(base offset, last offset, is control) of every whole batch."""
     out = []
-    pos = 0
-    while pos + 61 <= len(records):
-        base, batch_length = struct.unpack(">qi", records[pos:pos + 12])
-        end = pos + 12 + batch_length
-        if end > len(records):
-            break
-        (attributes, last_delta) = struct.unpack(">hi", records[pos + 21:pos + 27])
+    for r in _whole_batches(records):
+        base = r.fixed(">q")
+        r.pos += 4 + 4 + 1 + 4  # batch length, leader epoch, magic, crc
+        attributes, last_delta = r.fixed(">hi")
         out.append((base, base + last_delta, bool(attributes & 0x20)))
-        pos = end
     return out
 
 
@@ -355,44 +392,23 @@ def batch_values(records):
     """The values of every record in uncompressed batches (for checks);
     control batches (transaction markers) are skipped."""
     values = []
-    pos = 0
-    while pos + 61 <= len(records):
-        (batch_length,) = struct.unpack(">i", records[pos + 8:pos + 12])
-        end = pos + 12 + batch_length
-        if end > len(records):
-            break
-        (attributes,) = struct.unpack(">h", records[pos + 21:pos + 23])
-        if attributes & 0x20:
-            pos = end
+    for r in _whole_batches(records):
+        r.pos += 8 + 4 + 4 + 1 + 4  # base offset, batch length, leader epoch, magic, crc
+        if r.fixed(">h") & 0x20:  # attributes: a control batch
             continue
-        (count,) = struct.unpack(">i", records[pos + 57:pos + 61])
-        rpos = pos + 61
-        for _ in range(count):
-            length, rpos = _read_varint(records, rpos)
-            body_end = rpos + length
-            rpos += 1  # attributes
-            _, rpos = _read_varint(records, rpos)  # timestamp delta
-            _, rpos = _read_varint(records, rpos)  # offset delta
-            key_len, rpos = _read_varint(records, rpos)
-            rpos += max(key_len, 0)
-            value_len, rpos = _read_varint(records, rpos)
-            values.append(records[rpos:rpos + value_len] if value_len >= 0 else None)
-            rpos = body_end
-        pos = end
+        r.pos += 4 + 8 + 8 + 8 + 2 + 4  # last offset delta, timestamps, producer id, epoch, base sequence
+        for _ in range(r.fixed(">i")):
+            length = r.varint()
+            body_end = r.pos + length
+            r.pos += 1  # attributes
+            r.varint()  # timestamp delta
+            r.varint()  # offset delta
+            key_len = r.varint()
+            r.pos += max(key_len, 0)
+            value_len = r.varint()
+            values.append(r.take(value_len) if value_len >= 0 else None)
+            r.pos = body_end
     return values
-
-
-def _read_varint(data, pos):
-    shift = 0
-    z = 0
-    while True:
-        byte = data[pos]
-        pos += 1
-        z |= (byte & 0x7F) << shift
-        if not byte & 0x80:
-            break
-        shift += 7
-    return (z >> 1) ^ -(z & 1), pos
 
 
 def fetch_request_v7(partitions, session_id=0, session_epoch=-1, forgotten=(), max_wait_ms=0, min_bytes=0,
@@ -418,22 +434,15 @@ def fetch_request_v7(partitions, session_id=0, session_epoch=-1, forgotten=(), m
 
 def parse_fetch_response_v7(payload):
     """(error, session id, {(topic, partition): (error, high watermark, records)})."""
-    _correlation_id, _throttle, error, session_id, topics = struct.unpack(">iihii", payload[:18])
-    pos = 18
+    r = _Reader(payload)
+    _correlation_id, _throttle, error, session_id, topics = r.fixed(">iihii")
     out = {}
     for _ in range(topics):
-        (n,) = struct.unpack(">h", payload[pos:pos + 2])
-        topic = payload[pos + 2:pos + 2 + n].decode()
-        pos += 2 + n
-        (partitions,) = struct.unpack(">i", payload[pos:pos + 4])
-        pos += 4
-        for _ in range(partitions):
-            index, perror, high_watermark, _lso, _log_start, aborted = struct.unpack(">ihqqqi", payload[pos:pos + 34])
-            pos += 34 + max(aborted, 0) * 16
-            (size,) = struct.unpack(">i", payload[pos:pos + 4])
-            pos += 4
-            out[(topic, index)] = (perror, high_watermark, payload[pos:pos + max(size, 0)])
-            pos += max(size, 0)
+        topic = r.string()
+        for _ in range(r.fixed(">i")):
+            index, perror, high_watermark, _lso, _log_start, aborted = r.fixed(">ihqqqi")
+            r.pos += max(aborted, 0) * 16
+            out[(topic, index)] = (perror, high_watermark, r.take(max(r.fixed(">i"), 0)))
     return error, session_id, out
 
 
@@ -444,24 +453,16 @@ def describe_log_dirs_request_v1(correlation_id=1):
 
 def parse_describe_log_dirs_response_v1(payload):
     """{log dir: {(topic, partition): size}}."""
-    _correlation_id, _throttle, results = struct.unpack(">iii", payload[:12])
-    pos = 12
+    r = _Reader(payload)
+    _correlation_id, _throttle, results = r.fixed(">iii")
     out = {}
     for _ in range(results):
-        _error, n = struct.unpack(">hh", payload[pos:pos + 4])
-        log_dir = payload[pos + 4:pos + 4 + n].decode()
-        pos += 4 + n
-        out[log_dir] = {}
-        (topics,) = struct.unpack(">i", payload[pos:pos + 4])
-        pos += 4
-        for _ in range(topics):
-            (n,) = struct.unpack(">h", payload[pos:pos + 2])
-            topic = payload[pos + 2:pos + 2 + n].decode()
-            pos += 2 + n
-            (partitions,) = struct.unpack(">i", payload[pos:pos + 4])
-            pos += 4
-            for _ in range(partitions):
-                partition, size, _lag, _future = struct.unpack(">iqq?", payload[pos:pos + 21])
-                pos += 21
-                out[log_dir][(topic, partition)] = size
+        r.fixed(">h")  # error
+        log_dir = {}
+        out[r.string()] = log_dir
+        for _ in range(r.fixed(">i")):
+            topic = r.string()
+            for _ in range(r.fixed(">i")):
+                partition, size, _lag, _future = r.fixed(">iqq?")
+                log_dir[(topic, partition)] = size
     return out

@@ -38,7 +38,7 @@ def read_partition(bootstrap, topic, partition):
         consumer.close()
 
 
-class RawProducer:
+class RawProducer(wire.RawClient):
     """Helpers: a broker, topic raw-idem, and hand-made requests over one connection."""
 
     BROKER_SETTINGS = ()
@@ -46,37 +46,27 @@ class RawProducer:
     def setUp(self):
         self.broker = Broker(*self.BROKER_SETTINGS).start()
         create_topic(self.broker.bootstrap, "raw-idem", 1)
-        self.conn = wire.Connection(self.broker.port)
-        self.correlation = 0
+        self.connect()
 
     def tearDown(self):
-        self.conn.close()
+        self.disconnect()
         self.broker.cleanup()
 
-    def call(self, request, parse):
-        self.conn.send(request)
-        payload = self.conn.read_frame()
-        self.assertIsNotNone(payload, "the broker closed the connection")
-        return parse(payload)
-
     def init_producer_id(self, transactional_id=None):
-        self.correlation += 1
         _, error, producer_id, epoch = self.call(
-            wire.init_producer_id_request_v0(transactional_id, self.correlation),
+            wire.init_producer_id_request_v0(transactional_id, self.next_id()),
             wire.parse_init_producer_id_response_v0)
         return error, producer_id, epoch
 
     def produce(self, values, producer):
-        self.correlation += 1
         batch = wire.record_batch(values, base_timestamp=int(time.time() * 1000), producer=producer)
-        _, results = self.call(wire.produce_request_v3("raw-idem", 0, batch, correlation_id=self.correlation),
+        _, results = self.call(wire.produce_request_v3("raw-idem", 0, batch, correlation_id=self.next_id()),
                                wire.parse_produce_response_v3)
         (_topic, _partition, error, base_offset), = results
         return error, base_offset
 
     def log_values(self):
-        self.correlation += 1
-        _, partitions = self.call(wire.fetch_request_v4("raw-idem", 0, 0, correlation_id=self.correlation),
+        _, partitions = self.call(wire.fetch_request_v4("raw-idem", 0, 0, correlation_id=self.next_id()),
                                   wire.parse_fetch_response_v4)
         (_index, error, _hw, records), = partitions
         self.assertEqual(error, 0)
@@ -124,15 +114,15 @@ class RawIdempotenceTest(RawProducer, unittest.TestCase):
         _, pid, epoch = self.init_producer_id()
         for seq in range(6):
             self.assertEqual(self.produce([b"v%d" % seq], (pid, epoch, seq)), (0, seq))
-        self.conn.close()
+        self.disconnect()
         self.broker.restart()  # clean: the snapshot written at close is loaded
-        self.conn = wire.Connection(self.broker.port)
+        self.connect()
         for seq in range(1, 6):  # the last five batches are still known
             self.assertEqual(self.produce([b"v%d" % seq], (pid, epoch, seq)), (0, seq))
-        self.conn.close()
+        self.disconnect()
         self.broker.kill()  # unclean: rebuilt from the log
         self.broker.start()
-        self.conn = wire.Connection(self.broker.port)
+        self.connect()
         for seq in range(1, 6):
             self.assertEqual(self.produce([b"v%d" % seq], (pid, epoch, seq)), (0, seq))
         self.assertEqual(self.produce([b"v6"], (pid, epoch, 6)), (0, 6))

@@ -17,29 +17,18 @@ READ_COMMITTED = 1
 INVALID_PRODUCER_EPOCH = 47
 
 
-class ReadCommittedTest(unittest.TestCase):
+class ReadCommittedTest(wire.RawClient, unittest.TestCase):
     BROKER_SETTINGS = ()
 
     def setUp(self):
         self.broker = Broker(*self.BROKER_SETTINGS).start()
         admin = AdminClient({"bootstrap.servers": self.broker.bootstrap})
         admin.create_topics([NewTopic("txn", 1, 1)])["txn"].result(TIMEOUT)
-        self.conn = wire.Connection(self.broker.port)
-        self.correlation = 0
+        self.connect()
 
     def tearDown(self):
-        self.conn.close()
+        self.disconnect()
         self.broker.cleanup()
-
-    def call(self, request, parse):
-        self.conn.send(request)
-        payload = self.conn.read_frame()
-        self.assertIsNotNone(payload, "the broker closed the connection")
-        return parse(payload)
-
-    def next_id(self):
-        self.correlation += 1
-        return self.correlation
 
     def producer_id(self):
         _, error, producer_id, _ = self.call(wire.init_producer_id_request_v0(correlation_id=self.next_id()),
@@ -127,14 +116,14 @@ class ReadCommittedTest(unittest.TestCase):
         self.assertEqual(self.consume("read_uncommitted"), [b"a1", b"a2", b"b1", b"a3"])
 
         # The state survives a restart (snapshot + .txnindex), and after a crash.
-        self.conn.close()
+        self.disconnect()
         self.broker.restart()
-        self.conn = wire.Connection(self.broker.port)
+        self.connect()
         self.assertEqual(self.fetch(READ_COMMITTED)[:3], (6, 6, [(b, 2)]))
-        self.conn.close()
+        self.disconnect()
         self.broker.kill()
         self.broker.start()
-        self.conn = wire.Connection(self.broker.port)
+        self.connect()
         self.assertEqual(self.fetch(READ_COMMITTED)[:3], (6, 6, [(b, 2)]))
         self.assertEqual(self.consume("read_committed"), [b"a1", b"a2", b"a3"])
 
@@ -207,9 +196,9 @@ class TxnOffsetCommitTest(ReadCommittedTest):
         self.assertEqual(self.committed(), 42, "an aborted transaction's offsets are dropped")
 
         self.assertEqual(self.txn_commit(pid, 60), 0)  # left open across the restart
-        self.conn.close()
+        self.disconnect()
         self.broker.restart()
-        self.conn = wire.Connection(self.broker.port)
+        self.connect()
         self.assertEqual(self.committed(), 42, "replayed from the log with its markers")
         self.end(pid, commit=True, topic="__consumer_offsets")
         self.assertEqual(self.committed(), 60, "the open transaction's offsets were kept pending")

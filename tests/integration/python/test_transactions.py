@@ -20,20 +20,18 @@ INVALID_PRODUCER_EPOCH = 47
 TOPIC = "orders"
 
 
-class TransactionsTest(unittest.TestCase):
+class TransactionsTest(wire.RawClient, unittest.TestCase):
     overrides = ("transaction.abort.timed.out.transaction.cleanup.interval.ms=200",)
 
     def setUp(self):
         self.broker = Broker(*self.overrides).start()
         self.create_topic()
-        self.conn = None
         self.producers = []
 
     def tearDown(self):
         for p in self.producers:
             p.purge()
-        if self.conn:
-            self.conn.close()
+        self.disconnect()
         self.broker.cleanup()
 
     # -- helpers ------------------------------------------------------------
@@ -47,17 +45,6 @@ class TransactionsTest(unittest.TestCase):
         p = Producer(conf)
         self.producers.append(p)
         return p
-
-    def raw(self):
-        if self.conn is None:
-            self.conn = wire.Connection(self.broker.port)
-        return self.conn
-
-    def call(self, request, parse):
-        self.raw().send(request)
-        payload = self.conn.read_frame()
-        self.assertIsNotNone(payload, "the broker closed the connection")
-        return parse(payload)
 
     def fetch(self, partition, isolation_level=0):
         """(high watermark, last stable offset, aborted, [(first, last, is control)], values)."""
@@ -165,7 +152,7 @@ class TransactionsTest(unittest.TestCase):
         self.assert_fenced(lambda: p.commit_transaction(TIMEOUT))
 
 
-class RestartTest(unittest.TestCase):
+class RestartTest(wire.RawClient, unittest.TestCase):
     """The coordinator rebuilds its state from __transaction_state at start:
     a transaction left PrepareCommit (crafted: the record a crash between the
     PrepareCommit append and the markers leaves behind, written with a raw
@@ -177,21 +164,11 @@ class RestartTest(unittest.TestCase):
         self.broker = Broker("transaction.abort.timed.out.transaction.cleanup.interval.ms=200").start()
         admin = AdminClient({"bootstrap.servers": self.broker.bootstrap})
         admin.create_topics([NewTopic(TOPIC, 2, 1)])[TOPIC].result(TIMEOUT)
-        self.conn = wire.Connection(self.broker.port)
+        self.connect()
 
     def tearDown(self):
-        self.conn.close()
+        self.disconnect()
         self.broker.cleanup()
-
-    def call(self, request, parse):
-        self.conn.send(request)
-        payload = self.conn.read_frame()
-        self.assertIsNotNone(payload, "the broker closed the connection")
-        return parse(payload)
-
-    def reconnect(self):
-        self.conn.close()
-        self.conn = wire.Connection(self.broker.port)
 
     def fetch(self, partition, isolation_level=0):
         (result,) = self.call(wire.fetch_request_v4(TOPIC, partition, 0, isolation_level=isolation_level),
@@ -230,11 +207,11 @@ class RestartTest(unittest.TestCase):
         self.assertEqual(results[0][2], 0)
         self.assertEqual(self.fetch(0, READ_COMMITTED)[3], [], "not committed yet")
 
-        self.conn.close()
+        self.disconnect()
         self.broker.kill()
         p.purge()
         self.broker.start()
-        self.conn = wire.Connection(self.broker.port)
+        self.connect()
 
         # PrepareCommit: completed at load, before any client asks.
         self.assertTrue(self.broker.log_contains("transactional id prepared-app: transaction completed"))
@@ -259,9 +236,9 @@ class RestartTest(unittest.TestCase):
         self.assertEqual((state["state"], state["epoch"]), ("CompleteAbort", 1), "aborted with the epoch bumped")
 
         # And after a clean restart everything is as it was.
-        self.conn.close()
+        self.disconnect()
         self.broker.restart()
-        self.conn = wire.Connection(self.broker.port)
+        self.connect()
         self.assertEqual(self.describe("prepared-app")["state"], "CompleteCommit")
         self.assertEqual(self.describe("open-app")["state"], "CompleteAbort")
 

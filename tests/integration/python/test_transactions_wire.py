@@ -22,23 +22,16 @@ PRODUCER_FENCED = 90
 TRANSACTIONAL_ID_NOT_FOUND = 105
 
 
-class TransactionWireTest(unittest.TestCase):
+class TransactionWireTest(wire.RawClient, unittest.TestCase):
     def setUp(self):
         self.broker = Broker().start()
         admin = AdminClient({"bootstrap.servers": self.broker.bootstrap})
         admin.create_topics([NewTopic("t", 2, 1)])["t"].result(TIMEOUT)
-        self.conn = wire.Connection(self.broker.port)
-        self.correlation = 0
+        self.connect()
 
     def tearDown(self):
-        self.conn.close()
+        self.disconnect()
         self.broker.cleanup()
-
-    def call(self, request, parse):
-        self.conn.send(request)
-        payload = self.conn.read_frame()
-        self.assertIsNotNone(payload, "the broker closed the connection")
-        return parse(payload)
 
     def init(self, transactional_id, timeout_ms=60000):
         _, error, pid, epoch = self.call(txn_wire.init_producer_id_request_v0(transactional_id, timeout_ms),
@@ -125,11 +118,11 @@ class TransactionWireTest(unittest.TestCase):
         self.assertEqual(listed, [("beta", b, "Empty")])
 
     def test_idle_ids_expire(self):
-        self.conn.close()
+        self.disconnect()
         self.broker.overrides += ["transactional.id.expiration.ms=1500",
                                   "transaction.remove.expired.transaction.cleanup.interval.ms=200"]
         self.broker.restart()
-        self.conn = wire.Connection(self.broker.port)
+        self.connect()
         _, pid, _ = self.init("idle")
         _, busy, _ = self.init("busy", timeout_ms=600000)
         self.assertEqual(self.add("busy", busy, 0, {"t": [0]}), {("t", 0): 0})
@@ -138,9 +131,9 @@ class TransactionWireTest(unittest.TestCase):
         self.assertEqual(idle["error"], TRANSACTIONAL_ID_NOT_FOUND)
         self.assertEqual(open_["state"], "Ongoing", "an open transaction never expires")
         # It is gone across restarts too (a tombstone), and comes back as a new id.
-        self.conn.close()
+        self.disconnect()
         self.broker.restart()
-        self.conn = wire.Connection(self.broker.port)
+        self.connect()
         self.assertEqual(self.describe("idle")[0]["error"], TRANSACTIONAL_ID_NOT_FOUND)
         error, new_pid, epoch = self.init("idle")
         self.assertEqual((error, epoch), (0, 0))

@@ -3,7 +3,8 @@ __transaction_state record layout (txn/txn_records.h), for tests that need
 to see or craft what clients do not show."""
 import struct
 
-from kafka_wire import _bytes_field, _compact_string, _string, _uvarint, crc32c, frame, request_header, varint
+from kafka_wire import _compact_string, _read_partition_errors, _Reader, _string, _uvarint, frame, record_batch, \
+    request_header
 
 # Transaction states (Kafka's ids).
 EMPTY, ONGOING, PREPARE_COMMIT, PREPARE_ABORT, COMPLETE_COMMIT, COMPLETE_ABORT = range(6)
@@ -39,14 +40,7 @@ def txn_state_value(producer_id, epoch, state, partitions, timeout_ms=60000, sta
 
 def keyed_batch(records, base_timestamp):
     """An uncompressed magic-2 batch of (key, value) records."""
-    body_all = b""
-    for i, (key, value) in enumerate(records):
-        body = b"\x00" + varint(0) + varint(i) + _bytes_field(key) + _bytes_field(value) + varint(0)
-        body_all += varint(len(body)) + body
-    after_crc = struct.pack(">hiqqqhii", 0, len(records) - 1, base_timestamp, base_timestamp, -1, -1, -1,
-                            len(records)) + body_all
-    batch_length = 4 + 1 + 4 + len(after_crc)
-    return struct.pack(">qiibI", 0, batch_length, 0, 2, crc32c(after_crc)) + after_crc
+    return record_batch([value for _, value in records], base_timestamp, keys=[key for key, _ in records])
 
 
 def init_producer_id_request_v0(transactional_id, timeout_ms=60000, correlation_id=1):
@@ -63,21 +57,8 @@ def add_partitions_request_v0(transactional_id, producer_id, epoch, topics, corr
 
 def parse_add_partitions_response_v0(payload):
     """{(topic, partition): error}."""
-    pos = 8  # correlation id, throttle
-    (topics,) = struct.unpack(">i", payload[pos:pos + 4])
-    pos += 4
-    out = {}
-    for _ in range(topics):
-        (n,) = struct.unpack(">h", payload[pos:pos + 2])
-        name = payload[pos + 2:pos + 2 + n].decode()
-        pos += 2 + n
-        (count,) = struct.unpack(">i", payload[pos:pos + 4])
-        pos += 4
-        for _ in range(count):
-            partition, error = struct.unpack(">ih", payload[pos:pos + 6])
-            pos += 6
-            out[(name, partition)] = error
-    return out
+    errors = _read_partition_errors(_Reader(payload, 8))  # after the correlation id and throttle
+    return {(name, partition): error for name, partition, error in errors}
 
 
 def end_txn_request(transactional_id, producer_id, epoch, commit, version=0, correlation_id=1):
@@ -96,37 +77,6 @@ def parse_end_txn_response(payload):
 
 def _flexible_header(api_key, version, correlation_id):
     return request_header(api_key, version, correlation_id, flexible=True)
-
-
-class _Reader:
-    def __init__(self, data, pos=0):
-        self.data, self.pos = data, pos
-
-    def fixed(self, fmt):
-        values = struct.unpack_from(fmt, self.data, self.pos)
-        self.pos += struct.calcsize(fmt)
-        return values if len(values) > 1 else values[0]
-
-    def uvarint(self):
-        shift = value = 0
-        while True:
-            byte = self.data[self.pos]
-            self.pos += 1
-            value |= (byte & 0x7F) << shift
-            if not byte & 0x80:
-                return value
-            shift += 7
-
-    def compact_string(self):
-        n = self.uvarint() - 1
-        text = self.data[self.pos:self.pos + n].decode()
-        self.pos += n
-        return text
-
-    def skip_tags(self):
-        for _ in range(self.uvarint()):
-            self.uvarint()
-            self.pos += self.uvarint()
 
 
 def describe_transactions_request_v0(ids, correlation_id=1):
