@@ -44,6 +44,7 @@ log::LogConfig log_config_for(const config::BrokerConfig& broker, const config::
                          : protocol::TimestampType::create_time;
   c.preallocate = config::topic_config_value("preallocate", broker, overrides) == "true";
   c.file_delete_delay_ms = number("file.delete.delay.ms", broker, overrides, c.file_delete_delay_ms);
+  c.segments_open_max = broker.log_segments_open_max;
   return c;
 }
 

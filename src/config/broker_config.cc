@@ -107,6 +107,7 @@ Result<BrokerConfig, std::string> build_broker_config(const ConfigValues& explic
   config.log_cleaner_backoff_ms = get_int("log.cleaner.backoff.ms");
   config.log_cleaner_threads = static_cast<std::int32_t>(get_int("log.cleaner.threads"));
   config.log_cleaner_dedupe_buffer_size = get_int("log.cleaner.dedupe.buffer.size");
+  config.log_segments_open_max = static_cast<std::int32_t>(get_int("log.segments.open.max"));
   config.num_partitions = static_cast<std::int32_t>(get_int("num.partitions"));
   config.default_replication_factor = static_cast<std::int16_t>(get_int("default.replication.factor"));
   config.auto_create_topics_enable = as_bool(get("auto.create.topics.enable"));

@@ -72,6 +72,11 @@ const std::vector<ConfigKey>& keys() {
       {"log.message.timestamp.type", T::enumeration, "CreateTime", "Timestamp stored in batches.", 0, 0, {"CreateTime", "LogAppendTime"}},
       {"log.preallocate", T::boolean, "false", "Preallocate segment files."},
       {"log.segment.delete.delay.ms", T::int64, "60000", "Delay before a deleted segment's file is removed.", 0},
+      {"log.segments.open.max", T::int32, "4",
+       "Conveyor-specific. Closed segments per partition whose files (log and two indexes) stay open, the most "
+       "recently read ones; older segments are reopened when read. Bounds open descriptors at about 3 x "
+       "(this + 1) per partition.",
+       1},
       {"num.recovery.threads.per.data.dir", T::int32, "2", "Threads that open and recover logs at start.", 1},
       {"acks.all.fsync", T::boolean, "true",
        "Conveyor-specific. true: an acks=all produce is acknowledged only after its bytes are "

@@ -39,6 +39,7 @@ LogConfig sanitize(LogConfig config) {
   config.index_interval_bytes = std::max<std::int32_t>(config.index_interval_bytes, 0);
   config.flush_messages = std::max<std::int64_t>(config.flush_messages, 1);
   config.flush_ms = std::max<std::int64_t>(config.flush_ms, 0);
+  config.segments_open_max = std::max(config.segments_open_max, 1);
   return config;
 }
 
@@ -72,6 +73,7 @@ Result<std::unique_ptr<DiskLog>, LogError> DiskLog::open(std::filesystem::path d
     return Unexpected{r.error()};
   }
   log->last_flush_ms_ = now_ms;
+  log->release_idle_segments();
   return log;
 }
 
@@ -229,7 +231,30 @@ Result<void, LogError> DiskLog::roll(std::int64_t now_ms) {
   // in a compacted log.
   delete_snapshots_below(previous_snapshot_offset_);
   previous_snapshot_offset_ = log_end_offset();
+  // As Kafka does, the segment rolled away from is flushed in the background:
+  // it becomes durable without waiting for a flush setting, and then its
+  // files may be released (release_idle_segments). Without a FlushScheduler
+  // (tests, tools) the flush would run inline, so it is left to the caller.
+  if (flusher_ != nullptr) request_flush({});
   return {};
+}
+
+bool DiskLog::note_use(const Segment& segment) {
+  segment.mark_used(++use_clock_);
+  return !segment.files_open();
+}
+
+void DiskLog::release_idle_segments() {
+  std::vector<Segment*> open;
+  for (const auto& segment : segments_) {
+    if (segment.get() != &segments_.active() && segment->base_offset() < unflushed_from_ && segment->files_open()) {
+      open.push_back(segment.get());
+    }
+  }
+  const auto keep = static_cast<std::size_t>(std::max(config_.segments_open_max, 1));
+  if (open.size() <= keep) return;
+  std::sort(open.begin(), open.end(), [](const Segment* a, const Segment* b) { return a->last_used() < b->last_used(); });
+  for (std::size_t i = 0; i + keep < open.size(); ++i) open[i]->release_files();
 }
 
 Result<void, LogError> DiskLog::maybe_roll(std::size_t bytes, std::size_t batches, std::int64_t last_offset,
@@ -334,7 +359,9 @@ Result<ReadResult, LogError> DiskLog::read(std::int64_t offset, std::uint32_t ma
   std::size_t i = segments_.index_of(offset);
   if (i == segments_.size()) i = 0;
   for (; i < segments_.size(); ++i) {
+    const bool reopened = note_use(segments_.at(i));
     const auto slice = segments_.at(i).read(offset, max_bytes, min_one_batch, limit);
+    if (reopened) release_idle_segments();  // the slice keeps its own handle
     if (!slice) return Unexpected{slice.error()};
     if (slice->has_value()) {
       if ((*slice)->size > 0) result.records = protocol::Records::file(std::move(**slice));
@@ -350,12 +377,15 @@ std::optional<OffsetAndTimestamp> DiskLog::offset_for_timestamp(std::int64_t tim
   for (; i < segments_.size(); ++i) {
     const Segment& segment = segments_.at(i);
     if (segment.max_timestamp() < timestamp) continue;
+    const bool reopened = note_use(segment);
     const auto found = segment.find_timestamp(timestamp, log_start_offset_);
     if (!found) return std::nullopt;
     if (found->has_value()) {
       const auto [offset, record_timestamp] = segment.first_record_at_or_after(**found, timestamp, log_start_offset_);
+      if (reopened) release_idle_segments();
       return OffsetAndTimestamp{offset, record_timestamp};
     }
+    if (reopened) release_idle_segments();
   }
   return std::nullopt;
 }
@@ -430,7 +460,10 @@ void DiskLog::request_flush(std::function<void(std::int64_t durable_end_offset)>
   handles.insert(handles.end(), unsynced_txn_indexes_.begin(), unsynced_txn_indexes_.end());
   unsynced_txn_indexes_.clear();
   if (dir_dirty_) handles.push_back(dir_handle_);
+  const bool sealed_ones_flushed = unflushed_from_ < segments_.active().base_offset();
   unflushed_from_ = segments_.active().base_offset();
+  // The request holds its own handles: the segments it names may be released.
+  if (sealed_ones_flushed) release_idle_segments();
   dir_dirty_ = false;
   messages_since_flush_ = 0;
 

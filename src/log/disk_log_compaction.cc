@@ -71,7 +71,8 @@ std::optional<CompactionPlan> DiskLog::candidate_plan(std::int64_t now_ms, bool&
     const Segment& segment = segments_.at(i);
     const bool clean = segment.next_offset() <= cleaner_offset_;
     (clean ? clean_bytes : dirty_bytes) += segment.size();
-    const auto view = cleaner::view_of(segment);
+    const auto view = cleaner::view_of(segment);  // reopens a released segment
+    if (!view.file) return std::nullopt;           // cannot read it now: no pass
     plan.sources.push_back(SourceSegment{view, clean, clean ? cleaner::modified_ms(view) : now_ms});
   }
   const std::uint64_t total = clean_bytes + dirty_bytes;
@@ -88,6 +89,7 @@ std::optional<CompactionPlan> DiskLog::plan_compaction(std::int64_t now_ms) {
   if (closed_ || offline() || compaction_in_flight_) return std::nullopt;
   bool due = false;
   auto plan = candidate_plan(now_ms, due);
+  release_idle_segments();  // the plan holds its own handles
   if (!due) return std::nullopt;
   compaction_in_flight_ = true;
   return plan;
@@ -119,7 +121,7 @@ Result<CompactionStats, LogError> DiskLog::finish_compaction(const CompactionPla
     bool unchanged = at < segments_.size() && at + (last - first) < segments_.size();
     for (std::size_t j = first; unchanged && j < last; ++j) {
       const Segment& now = segments_.at(at + (j - first));
-      unchanged = now.base_offset() == plan.sources[j].segment.base_offset && now.file() == plan.sources[j].segment.file;
+      unchanged = now.id() == plan.sources[j].segment.segment_id;
     }
     if (!unchanged) {
       all_installed = false;
@@ -157,6 +159,7 @@ Result<CompactionStats, LogError> DiskLog::compact(std::int64_t now_ms) {
   if (compaction_in_flight_) return CompactionStats{};
   bool due = false;
   auto plan = candidate_plan(now_ms, due);
+  release_idle_segments();  // the plan holds its own handles
   if (!due) {
     CompactionStats stats;
     if (plan) {

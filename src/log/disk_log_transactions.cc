@@ -182,7 +182,8 @@ Result<void, LogError> DiskLog::replay_marker(const Segment& segment, std::uint6
                                               const protocol::RecordBatchHeader& header) {
   if (!header.has_producer_id() || header.size_in_bytes() > kMaxControlBatchBytes) return {};
   std::vector<std::uint8_t> bytes(header.size_in_bytes());
-  if (io::pread_full(segment.file()->fd(), bytes, position) != static_cast<std::int64_t>(bytes.size())) {
+  const auto& file = segment.file();
+  if (!file || io::pread_full(file->fd(), bytes, position) != static_cast<std::int64_t>(bytes.size())) {
     return Unexpected{LogError::storage_error};
   }
   protocol::ReadOptions options;

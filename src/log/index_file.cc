@@ -57,6 +57,13 @@ Result<void, LogError> IndexFile::trim() {
 
 void IndexFile::truncate_entries(std::size_t n) { entries_ = std::min(entries_, n); }
 
+void IndexFile::close() {
+  unmap();
+  entries_ = 0;
+  writable_ = false;
+  file_.reset();
+}
+
 void IndexFile::remove() {
   unmap();
   entries_ = 0;

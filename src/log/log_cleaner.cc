@@ -198,7 +198,7 @@ bool AbortedBatches::contains(const protocol::RecordBatchHeader& batch) const {
 }
 
 SegmentView view_of(const Segment& segment) {
-  return SegmentView{segment.file(), segment.size(), segment.base_offset(), segment.next_offset()};
+  return SegmentView{segment.id(), segment.file(), segment.size(), segment.base_offset(), segment.next_offset()};
 }
 
 Result<void, LogError> add_to_offset_map(const SegmentView& segment, const AbortedBatches& aborted,

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 
 #include "conveyor/log/file_io.h"
 #include "conveyor/log/log_files.h"
@@ -18,11 +19,17 @@ namespace {
 // Recovery reads the log in chunks of this size (batches larger than it are
 // read whole).
 constexpr std::size_t kScanChunk = 1 << 20;
+
+std::uint64_t next_segment_id() {
+  static std::atomic<std::uint64_t> next{1};  // segments are created rarely: no contention
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
 }  // namespace
 
 Segment::Segment(std::filesystem::path dir, std::int64_t base_offset, std::size_t index_max_bytes,
                  std::int32_t index_interval_bytes, std::int64_t now_ms)
-    : dir_(std::move(dir)),
+    : id_(next_segment_id()),
+      dir_(std::move(dir)),
       base_offset_(base_offset),
       index_max_bytes_(index_max_bytes),
       index_interval_bytes_(index_interval_bytes),
@@ -49,6 +56,28 @@ Result<void, LogError> Segment::open_files(bool create, bool writable) {
     time_index_.reset();
   }
   return {};
+}
+
+Result<void, LogError> Segment::ensure_open() const {
+  if (log_file_) return {};
+  const auto path = files::log_path(dir_, base_offset_);
+  const int fd = io::open_rw(path, false);
+  if (fd < 0) return Unexpected{LogError::storage_error};
+  auto file = std::make_shared<const FileHandle>(fd, path.string());
+  if (auto r = offset_index_.open(files::index_path(dir_, base_offset_), index_max_bytes_, false); !r) return r;
+  if (auto r = time_index_.open(files::time_index_path(dir_, base_offset_), index_max_bytes_, false); !r) {
+    offset_index_.file().close();
+    return r;
+  }
+  log_file_ = std::move(file);
+  return {};
+}
+
+void Segment::release_files() {
+  if (!log_file_ || offset_index_.file().writable() || time_index_.file().writable()) return;
+  log_file_.reset();
+  offset_index_.file().close();
+  time_index_.file().close();
 }
 
 Result<std::unique_ptr<Segment>, LogError> Segment::create(const std::filesystem::path& dir,
@@ -96,6 +125,7 @@ void Segment::index_batch(std::uint64_t position, const BatchMeta& batch) {
 
 std::optional<RecordBatchHeader> Segment::header_at(std::uint64_t position) const {
   if (position + kRecordBatchHeaderSize > size_) return std::nullopt;
+  if (!ensure_open()) return std::nullopt;
   std::array<std::uint8_t, kRecordBatchHeaderSize> buf{};
   if (io::pread_full(log_file_->fd(), buf, position) != static_cast<std::int64_t>(buf.size())) return std::nullopt;
   auto header = protocol::read_batch_header(buf);
@@ -225,6 +255,7 @@ bool Segment::index_full(std::size_t batches) const {
 }
 
 Result<std::optional<Segment::Located>, LogError> Segment::locate(std::int64_t offset) const {
+  if (auto r = ensure_open(); !r) return Unexpected{r.error()};
   const auto [floor, ceiling] = offset_index_.bracket(offset);
   // Index entries name a batch's last offset and its start. Unless it ends
   // exactly at `offset`, the floor's batch ends before it, so the batch
@@ -289,6 +320,7 @@ Result<std::optional<protocol::FileSlice>, LogError> Segment::read(std::int64_t 
 Result<std::optional<Segment::Located>, LogError> Segment::find_timestamp(std::int64_t timestamp,
                                                                          std::int64_t min_offset) const {
   if (max_timestamp_ < timestamp) return std::optional<Located>();
+  if (auto r = ensure_open(); !r) return Unexpected{r.error()};
   std::uint64_t pos = 0;
   if (const auto entry = time_index_.last_before(timestamp)) pos = offset_index_.lookup(entry->offset).position;
   while (pos < size_) {
@@ -314,6 +346,7 @@ std::pair<std::int64_t, std::int64_t> Segment::first_record_at_or_after(const Lo
   const RecordBatchHeader& h = found.header;
   const std::pair<std::int64_t, std::int64_t> fallback{std::max(h.base_offset, min_offset), h.max_timestamp};
   if (h.timestamp_type() != protocol::TimestampType::create_time) return fallback;  // one timestamp for all
+  if (!ensure_open()) return fallback;
   std::vector<std::uint8_t> batch(h.size_in_bytes());
   if (io::pread_full(log_file_->fd(), batch, found.position) != static_cast<std::int64_t>(batch.size())) {
     return fallback;
@@ -346,6 +379,7 @@ Result<void, LogError> Segment::seal() {
 }
 
 Result<void, LogError> Segment::sync() const {
+  if (auto r = ensure_open(); !r) return r;
   if (!io::sync(log_file_->fd())) return Unexpected{LogError::storage_error};
   for (const auto* f : {&offset_index_file(), &time_index_file()}) {
     if (*f && !io::sync((*f)->fd())) return Unexpected{LogError::storage_error};

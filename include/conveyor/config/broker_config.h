@@ -49,6 +49,7 @@ struct BrokerConfig {
   std::int64_t log_cleaner_backoff_ms = 15000;
   std::int32_t log_cleaner_threads = 1;
   std::int64_t log_cleaner_dedupe_buffer_size = 134217728;
+  std::int32_t log_segments_open_max = 4;
   // Topic defaults (the broker-level synonyms of topic configs), by key.
   ConfigValues values;
 

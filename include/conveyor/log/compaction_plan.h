@@ -36,6 +36,7 @@ struct CompactionStats {
 
 // What the cleaner reads of a closed segment.
 struct SegmentView {
+  std::uint64_t segment_id = 0;  // Segment::id(), to check the segment is still there
   std::shared_ptr<const FileHandle> file;
   std::uint64_t size = 0;
   std::int64_t base_offset = 0;

@@ -96,6 +96,13 @@ class DiskLog final : public PartitionLog {
   Result<void, LogError> maybe_roll(std::size_t bytes, std::size_t batches, std::int64_t last_offset,
                                     std::int64_t max_timestamp, std::int64_t now_ms);
   Result<void, LogError> roll(std::int64_t now_ms);
+  // Closes the files of the least recently used sealed segments beyond
+  // config_.segments_open_max. Never the active segment, nor one at or after
+  // unflushed_from_ (request_flush will name its files). Called after a use
+  // reopened a segment, and at open.
+  void release_idle_segments();
+  // Marks `segment` used now; true when its files were closed (the use reopens them).
+  bool note_use(const Segment& segment);
   void delete_front_segment();
   // Producer state (disk_log_producers.cc): the newest valid snapshot, then
   // the batches after it; snapshots at roll and close.
@@ -124,6 +131,7 @@ class DiskLog final : public PartitionLog {
   SegmentSet segments_;
   std::int64_t log_start_offset_ = 0;
   std::uint64_t size_bytes_ = 0;
+  std::uint64_t use_clock_ = 0;  // orders segment uses for release_idle_segments
   std::shared_ptr<FlushState> flush_state_ = std::make_shared<FlushState>();
   std::shared_ptr<const FileHandle> dir_handle_;
   std::int64_t unflushed_from_ = 0;

@@ -42,6 +42,8 @@ class IndexFile {
   Result<void, LogError> make_writable(std::size_t max_bytes);
   // Unmaps, closes and deletes the file.
   void remove();
+  // Unmaps and closes the file, keeping it on disk (open() maps it again).
+  void close();
 
   std::size_t entries() const { return entries_; }
   std::size_t max_entries() const { return mapped_bytes_ / entry_size_; }

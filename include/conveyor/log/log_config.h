@@ -29,6 +29,7 @@ struct LogConfig {
   std::int64_t timestamp_difference_max_ms = INT64_MAX;  // message.timestamp.difference.max.ms
   bool preallocate = false;                         // preallocate
   std::int64_t file_delete_delay_ms = 60000;        // file.delete.delay.ms
+  std::int32_t segments_open_max = 4;               // log.segments.open.max (Conveyor; broker-wide)
 };
 
 }  // namespace conveyor::log

@@ -16,6 +16,12 @@
 // preallocated index files. remove() deletes the files; a FileSlice handed
 // out earlier keeps the log file's descriptor open until it is sent.
 //
+// Descriptors: a sealed segment may close its three files (release_files) so
+// that a partition with many segments keeps only a few open (DiskLog bounds
+// them with log.segments.open.max); every method below that reads the files
+// reopens them first (read-only indexes), so a released segment behaves as
+// before, one open() later. Handles given out earlier stay valid.
+//
 // Not thread-safe: owned by a PartitionLog on one shard. Only file() and the
 // index FileHandles are shared (with fetch responses and the FlushScheduler).
 
@@ -110,6 +116,18 @@ class Segment {
   Result<void, LogError> sync() const;
   void remove();
 
+  bool files_open() const { return log_file_ != nullptr; }
+  // Reopens the files of a released segment.
+  Result<void, LogError> ensure_open() const;
+  // Closes the files of a sealed segment (no-op for the active one).
+  void release_files();
+  // When the owning log last used the segment (its own clock), for choosing what to release.
+  std::uint64_t last_used() const { return last_used_; }
+  void mark_used(std::uint64_t tick) const { last_used_ = tick; }
+
+  // Unique per Segment object in the process: tells a segment from a later one
+  // with the same base offset (compaction checks its plan against it).
+  std::uint64_t id() const { return id_; }
   std::int64_t base_offset() const { return base_offset_; }
   std::int64_t next_offset() const { return next_offset_; }  // after the last batch
   std::uint64_t size() const { return size_; }
@@ -128,11 +146,21 @@ class Segment {
   bool index_full(std::size_t batches) const;
   void set_index_interval_bytes(std::int32_t bytes) { index_interval_bytes_ = bytes; }
 
-  const std::shared_ptr<const FileHandle>& file() const { return log_file_; }
-  const OffsetIndex& offset_index() const { return offset_index_; }
-  const TimeIndex& time_index() const { return time_index_; }
-  const std::shared_ptr<const FileHandle>& offset_index_file() const { return offset_index_.file().file(); }
-  const std::shared_ptr<const FileHandle>& time_index_file() const { return time_index_.file().file(); }
+  // These reopen a released segment; null handles (empty indexes) if that fails.
+  const std::shared_ptr<const FileHandle>& file() const {
+    (void)ensure_open();
+    return log_file_;
+  }
+  const OffsetIndex& offset_index() const {
+    (void)ensure_open();
+    return offset_index_;
+  }
+  const TimeIndex& time_index() const {
+    (void)ensure_open();
+    return time_index_;
+  }
+  const std::shared_ptr<const FileHandle>& offset_index_file() const { return offset_index().file().file(); }
+  const std::shared_ptr<const FileHandle>& time_index_file() const { return time_index().file().file(); }
 
  private:
   Segment(std::filesystem::path dir, std::int64_t base_offset, std::size_t index_max_bytes,
@@ -147,14 +175,17 @@ class Segment {
     return d;
   }
 
+  std::uint64_t id_;
   std::filesystem::path dir_;
   std::int64_t base_offset_;
   std::size_t index_max_bytes_;
   std::int32_t index_interval_bytes_;
   std::int64_t created_ms_;
-  std::shared_ptr<const FileHandle> log_file_;
-  OffsetIndex offset_index_;
-  TimeIndex time_index_;
+  // Mutable: a const read may reopen a released segment's files.
+  mutable std::shared_ptr<const FileHandle> log_file_;
+  mutable OffsetIndex offset_index_;
+  mutable TimeIndex time_index_;
+  mutable std::uint64_t last_used_ = 0;
 
   std::uint64_t size_ = 0;
   std::int64_t next_offset_;

@@ -37,6 +37,28 @@ class PartitionLogTest : public ::testing::Test {
     EXPECT_TRUE(result) << to_string(result.error());
     return *result;
   }
+  // Appends `batches` batches of records_of(i) records of value_of(i) bytes,
+  // timestamps kNow + i; returns, per offset, the base offset of its batch.
+  template <typename RecordsOf, typename ValueOf>
+  static std::vector<std::int64_t> append_batches(DiskLog& log, int batches, RecordsOf records_of, ValueOf value_of) {
+    std::vector<std::int64_t> batch_of;
+    for (int i = 0; i < batches; ++i) {
+      const int records = records_of(i);
+      const auto r = append(log, BatchBuilder().records(records).value_size(value_of(i)).timestamp(kNow + i));
+      for (int j = 0; j < records; ++j) batch_of.push_back(r.base_offset);
+    }
+    return batch_of;
+  }
+  // A one-batch read at `offset` returns exactly the batch starting at `base`.
+  static void expect_batch_at(DiskLog& log, std::int64_t offset, std::int64_t base) {
+    auto read = log.read(offset, 1, true);
+    ASSERT_TRUE(read) << offset;
+    const auto headers = testing::batch_headers(testing::slice_bytes(read->records));
+    ASSERT_EQ(headers.size(), 1u) << offset;
+    EXPECT_EQ(headers[0].base_offset, base) << offset;
+    EXPECT_LE(headers[0].base_offset, offset);
+    EXPECT_GE(headers[0].last_offset(), offset);
+  }
   static std::vector<protocol::RecordBatchHeader> read_headers(DiskLog& log, std::int64_t offset,
                                                                std::uint32_t max_bytes = 1 << 20) {
     auto r = log.read(offset, max_bytes, true);
@@ -98,21 +120,10 @@ TEST_F(PartitionLogTest, OffsetsAreAssignedContiguouslyAcrossRequests) {
 
 TEST_F(PartitionLogTest, EveryOffsetOfAManySegmentLogIsFound) {
   auto log = open();
-  std::vector<std::int64_t> batch_of;  // offset -> base offset of its batch
-  for (int i = 0; i < 300; ++i) {
-    const int records = 1 + i % 4;
-    const auto r = append(*log, BatchBuilder().records(records).value_size(20 + i % 50).timestamp(kNow + i));
-    for (int j = 0; j < records; ++j) batch_of.push_back(r.base_offset);
-  }
+  const auto batch_of = append_batches(*log, 300, [](int i) { return 1 + i % 4; }, [](int i) { return 20 + i % 50; });
   EXPECT_GT(log->segment_count(), 5u);
   for (std::int64_t offset = 0; offset < log->log_end_offset(); ++offset) {
-    auto read = log->read(offset, 1, true);  // one batch
-    ASSERT_TRUE(read);
-    const auto headers = testing::batch_headers(testing::slice_bytes(read->records));
-    ASSERT_EQ(headers.size(), 1u) << offset;
-    EXPECT_EQ(headers[0].base_offset, batch_of[static_cast<std::size_t>(offset)]) << offset;
-    EXPECT_LE(headers[0].base_offset, offset);
-    EXPECT_GE(headers[0].last_offset(), offset);
+    expect_batch_at(*log, offset, batch_of[static_cast<std::size_t>(offset)]);
   }
   // The index is sparse: about one entry per index.interval.bytes of log.
   for (const auto& segment : log->segments()) {
@@ -129,23 +140,58 @@ TEST_F(PartitionLogTest, EveryOffsetIsFoundWhenEveryBatchHasAnIndexEntry) {
   LogConfig config = small_config();
   config.index_interval_bytes = 0;
   auto log = open(config);
-  std::vector<std::int64_t> batch_of;
-  for (int i = 0; i < 200; ++i) {
-    const int records = 1 + i % 3;
-    const auto r = append(*log, BatchBuilder().records(records).value_size(30).timestamp(kNow + i));
-    for (int j = 0; j < records; ++j) batch_of.push_back(r.base_offset);
-  }
+  const auto batch_of = append_batches(*log, 200, [](int i) { return 1 + i % 3; }, [](int) { return 30; });
   EXPECT_GT(log->segment_count(), 2u);
   for (const auto& segment : log->segments()) {
     EXPECT_GE(segment->offset_index().entries() + 1, static_cast<std::size_t>(segment->next_offset() - segment->base_offset()) / 3);
   }
   for (std::int64_t offset = 0; offset < log->log_end_offset(); ++offset) {
-    auto read = log->read(offset, 1, true);
-    ASSERT_TRUE(read);
-    const auto headers = testing::batch_headers(testing::slice_bytes(read->records));
-    ASSERT_EQ(headers.size(), 1u) << offset;
-    EXPECT_EQ(headers[0].base_offset, batch_of[static_cast<std::size_t>(offset)]) << offset;
+    expect_batch_at(*log, offset, batch_of[static_cast<std::size_t>(offset)]);
   }
+}
+
+// log.segments.open.max: only that many flushed, closed segments keep their
+// files open; the others are reopened when read, and reads, time lookups and
+// retention still work across them.
+TEST_F(PartitionLogTest, OnlyTheMostRecentlyReadClosedSegmentsKeepTheirFilesOpen) {
+  LogConfig config = small_config();
+  config.segments_open_max = 2;
+  auto log = open(config);
+  const auto batch_of = append_batches(*log, 200, [](int) { return 2; }, [](int) { return 40; });
+  ASSERT_GE(log->segment_count(), 8u);
+  auto open_closed_segments = [&] {
+    std::size_t n = 0;
+    for (const auto& segment : log->segments()) {
+      if (segment.get() != &log->segments().active() && segment->files_open()) ++n;
+    }
+    return n;
+  };
+  // Unflushed segments stay open: a flush will name their files.
+  log->request_flush({});
+  for (std::int64_t offset = 0; offset < log->log_end_offset(); ++offset) {
+    expect_batch_at(*log, offset, batch_of[static_cast<std::size_t>(offset)]);
+    EXPECT_LE(open_closed_segments(), 2u) << offset;
+  }
+  EXPECT_EQ(open_closed_segments(), 2u);
+  // A time lookup in a released segment reopens it.
+  ASSERT_FALSE(log->segments().front().files_open());
+  const auto found = log->offset_for_timestamp(kNow + 1);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->offset, 2);
+  EXPECT_LE(open_closed_segments(), 2u);
+  // Retention deletes released segments' files.
+  const auto first_dir_entries = std::distance(std::filesystem::directory_iterator(dir_.path() / "t-0"),
+                                               std::filesystem::directory_iterator());
+  ASSERT_TRUE(log->delete_records_before(batch_of[batch_of.size() / 2]));
+  EXPECT_LT(std::distance(std::filesystem::directory_iterator(dir_.path() / "t-0"), std::filesystem::directory_iterator()),
+            first_dir_entries);
+  // After a restart the same bound holds from the start.
+  log.reset();
+  log = open(config);
+  EXPECT_LE(open_closed_segments(), 2u);
+  auto read = log->read(log->log_start_offset(), 1, true);
+  ASSERT_TRUE(read);
+  EXPECT_EQ(testing::batch_headers(testing::slice_bytes(read->records)).size(), 1u);
 }
 
 TEST_F(PartitionLogTest, ReadAtLogEndIsEmptyAndOutsideIsOutOfRange) {
