@@ -379,7 +379,10 @@ std::optional<OffsetAndTimestamp> DiskLog::offset_for_timestamp(std::int64_t tim
     if (segment.max_timestamp() < timestamp) continue;
     const bool reopened = note_use(segment);
     const auto found = segment.find_timestamp(timestamp, log_start_offset_);
-    if (!found) return std::nullopt;
+    if (!found) {
+      if (reopened) release_idle_segments();
+      return std::nullopt;
+    }
     if (found->has_value()) {
       const auto [offset, record_timestamp] = segment.first_record_at_or_after(**found, timestamp, log_start_offset_);
       if (reopened) release_idle_segments();
@@ -502,8 +505,20 @@ void DiskLog::close() {
   if (offline()) return;
   // Seal the active segment, make everything durable, then say so.
   bool ok = static_cast<bool>(segments_.active().seal());
+  // Everything not yet confirmed durable: a flush requested earlier (a roll
+  // asks for one without waiting) may still be queued, and the clean marker
+  // written below must not depend on it.
+  const std::int64_t durable = recovery_point();
   for (const auto& segment : segments_) {
-    if (segment->base_offset() >= unflushed_from_) ok = segment->sync() && ok;
+    if (segment->base_offset() >= unflushed_from_ || segment->next_offset() > durable) {
+      ok = segment->sync() && ok;
+      const auto txn_index = files::txn_index_path(dir_, segment->base_offset());
+      if (std::error_code ec; std::filesystem::exists(txn_index, ec)) {
+        const int fd = io::open_rw(txn_index, false);
+        ok = fd >= 0 && io::sync(fd) && ok;
+        if (fd >= 0) ::close(fd);
+      }
+    }
   }
   for (const auto& txn_index : unsynced_txn_indexes_) ok = io::sync(txn_index->fd()) && ok;
   unsynced_txn_indexes_.clear();

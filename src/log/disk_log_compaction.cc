@@ -66,14 +66,11 @@ std::optional<CompactionPlan> DiskLog::candidate_plan(std::int64_t now_ms, bool&
   for (const auto& a : aborted_transactions(log_start_offset_, plan.first_uncleanable_offset)) {
     plan.aborted.push_back(AbortedRange{a.producer_id, a.first_offset, a.last_offset});
   }
+  plan.first_dirty_offset = cleaner_offset_;
   std::uint64_t clean_bytes = 0, dirty_bytes = 0;
   for (std::size_t i = 0; i < end; ++i) {
     const Segment& segment = segments_.at(i);
-    const bool clean = segment.next_offset() <= cleaner_offset_;
-    (clean ? clean_bytes : dirty_bytes) += segment.size();
-    const auto view = cleaner::view_of(segment);  // reopens a released segment
-    if (!view.file) return std::nullopt;           // cannot read it now: no pass
-    plan.sources.push_back(SourceSegment{view, clean, clean ? cleaner::modified_ms(view) : now_ms});
+    (segment.next_offset() <= cleaner_offset_ ? clean_bytes : dirty_bytes) += segment.size();
   }
   const std::uint64_t total = clean_bytes + dirty_bytes;
   plan.dirty_ratio = total == 0 ? 0.0 : static_cast<double>(dirty_bytes) / static_cast<double>(total);
@@ -81,7 +78,20 @@ std::optional<CompactionPlan> DiskLog::candidate_plan(std::int64_t now_ms, bool&
   const bool tombstones_due = tombstones_cleaned_at_ != INT64_MAX &&
                               elapsed_at_least(now_ms, tombstones_cleaned_at_, config_.delete_retention_ms);
   due = end > 0 && (dirty_enough || tombstones_due);
-  if (due) plan.groups = cleaner::group_by_size(plan.sources, config_.segment_bytes);
+  if (!due) return plan;
+  // Only a pass that runs opens the segments (a released one is reopened;
+  // the plan keeps the handles while the pass runs).
+  for (std::size_t i = 0; i < end; ++i) {
+    const Segment& segment = segments_.at(i);
+    const bool clean = segment.next_offset() <= cleaner_offset_;
+    const auto view = cleaner::view_of(segment);
+    if (!view.file) {  // cannot read it now: no pass
+      due = false;
+      return std::nullopt;
+    }
+    plan.sources.push_back(SourceSegment{view, clean, clean ? cleaner::modified_ms(view) : now_ms});
+  }
+  plan.groups = cleaner::group_by_size(plan.sources, config_.segment_bytes);
   return plan;
 }
 

@@ -201,28 +201,32 @@ SegmentView view_of(const Segment& segment) {
   return SegmentView{segment.id(), segment.file(), segment.size(), segment.base_offset(), segment.next_offset()};
 }
 
-Result<void, LogError> add_to_offset_map(const SegmentView& segment, const AbortedBatches& aborted,
-                                         BoundedOffsetMap& map) {
+Result<void, LogError> add_to_offset_map(const SegmentView& segment, std::int64_t from_offset,
+                                         const AbortedBatches& aborted, BoundedOffsetMap& map) {
   const auto options = read_options();
   return for_each_batch(segment, [&](const RecordBatchHeader& h, std::span<const std::uint8_t> bytes) {
-    if (h.is_control() || aborted.contains(h)) return Result<void, LogError>();
+    if (map.full || h.last_offset() < from_offset || h.is_control() || aborted.contains(h)) {
+      return Result<void, LogError>();
+    }
     auto read = protocol::RecordBatch::read(bytes, options);
     if (!read) return Result<void, LogError>();  // kept as is by the cleaning, so none of its keys count
+    // Whether the batch's new keys fit, checked before any is added, so that
+    // a batch is mapped whole or not at all. The first batch always is.
+    std::uint64_t new_bytes = 0;
+    for (const auto& record : read->records()) {
+      if (record.key && !map.map.contains(key_string(*record.key))) new_bytes += record.key->size() + kMapEntryOverhead;
+    }
+    if (map.max_bytes != 0 && map.batches > 0 && map.bytes + new_bytes > map.max_bytes) {
+      map.full = true;
+      map.full_at = h.base_offset;
+      return Result<void, LogError>();
+    }
     for (const auto& record : read->records()) {
       if (!record.key) continue;
-      std::string key = key_string(*record.key);
-      if (const auto it = map.map.find(key); it != map.map.end()) {
-        it->second = read->offset_of(record);
-        continue;
-      }
-      const std::uint64_t cost = key.size() + kMapEntryOverhead;
-      if (map.max_bytes != 0 && map.bytes + cost > map.max_bytes) {
-        map.full = true;
-        continue;
-      }
-      map.map.emplace(std::move(key), read->offset_of(record));
-      map.bytes += cost;
+      auto [it, inserted] = map.map.insert_or_assign(key_string(*record.key), read->offset_of(record));
+      if (inserted) map.bytes += it->first.size() + kMapEntryOverhead;
     }
+    ++map.batches;
     return Result<void, LogError>();
   });
 }
@@ -259,6 +263,11 @@ Result<CleanedSegment, LogError> write_cleaned_segment(const std::filesystem::pa
     stats.bytes_read += source.segment.size;
     auto copied = for_each_batch(source.segment, [&](const RecordBatchHeader& h, std::span<const std::uint8_t> bytes) {
       stats.records_read += h.record_count;
+      if (h.base_offset >= options.keep_from) {
+        // Past where the key map stopped: the next pass cleans it.
+        if (!writer.write(bytes)) return Result<void, LogError>(Unexpected{LogError::storage_error});
+        return Result<void, LogError>();
+      }
       if (aborted.contains(h)) {
         stats.records_removed += h.record_count;
         return Result<void, LogError>();
@@ -349,22 +358,23 @@ Result<CompactionWork, LogError> run(const CompactionPlan& plan) {
   BoundedOffsetMap map;
   map.max_bytes = plan.max_map_bytes;
   const AbortedBatches aborted(plan.aborted);
-  std::size_t end = plan.sources.size();  // the pass cleans sources [0, end)
+  std::size_t end = plan.sources.size();  // the pass reads sources [0, end)
   for (std::size_t i = 0; i < plan.sources.size(); ++i) {
     if (plan.sources[i].already_cleaned) continue;
-    if (auto r = add_to_offset_map(plan.sources[i].segment, aborted, map); !r) return Unexpected{r.error()};
+    const auto& source = plan.sources[i].segment;
+    if (auto r = add_to_offset_map(source, plan.first_dirty_offset, aborted, map); !r) return Unexpected{r.error()};
     if (map.full) {
       end = i + 1;
       break;
     }
   }
-  work.end_offset = end < plan.sources.size() ? plan.sources[end].segment.base_offset : plan.first_uncleanable_offset;
+  work.end_offset = map.full ? map.full_at : plan.first_uncleanable_offset;
   work.stats.first_uncleanable_offset = work.end_offset;
   for (const auto& [first, last] : plan.groups) {
     if (first >= end) break;
     work.groups.emplace_back(first, std::min(last, end));  // part of a group fits wherever the group did
   }
-  const CleanOptions options{plan.now_ms, plan.delete_retention_ms};
+  const CleanOptions options{plan.now_ms, plan.delete_retention_ms, work.end_offset};
   for (const auto& [first, last] : work.groups) {
     const std::span<const SourceSegment> group(plan.sources.data() + first, last - first);
     auto cleaned = write_cleaned_segment(plan.dir, group, map.map, aborted, options, work.stats);

@@ -64,10 +64,12 @@ Result<void, LogError> Segment::ensure_open() const {
   const int fd = io::open_rw(path, false);
   if (fd < 0) return Unexpected{LogError::storage_error};
   auto file = std::make_shared<const FileHandle>(fd, path.string());
-  if (auto r = offset_index_.open(files::index_path(dir_, base_offset_), index_max_bytes_, false); !r) return r;
-  if (auto r = time_index_.open(files::time_index_path(dir_, base_offset_), index_max_bytes_, false); !r) {
+  auto opened = offset_index_.open(files::index_path(dir_, base_offset_), index_max_bytes_, false);
+  if (opened) opened = time_index_.open(files::time_index_path(dir_, base_offset_), index_max_bytes_, false);
+  if (!opened) {  // leave nothing half open: the next use tries again
     offset_index_.file().close();
-    return r;
+    time_index_.file().close();
+    return opened;
   }
   log_file_ = std::move(file);
   return {};

@@ -65,10 +65,14 @@ struct CompactionPlan {
   std::int64_t now_ms = 0;
   std::int64_t delete_retention_ms = 0;
   std::int64_t first_uncleanable_offset = -1;
+  // Where the previous pass ended (the cleaner offset): records below it are
+  // unique per key already. It may lie inside a segment when that pass's key
+  // map filled there.
+  std::int64_t first_dirty_offset = 0;
   double dirty_ratio = 0;
   std::vector<AbortedRange> aborted;  // transactions aborted below first_uncleanable_offset
   // Memory for the key map (log.cleaner.dedupe.buffer.size / log.cleaner.threads);
-  // 0: unbounded. When it fills, the pass ends after the segment it filled in.
+  // 0: unbounded. When it fills, the pass ends at the batch it filled in.
   std::uint64_t max_map_bytes = 0;
 };
 

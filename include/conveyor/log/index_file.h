@@ -73,4 +73,29 @@ class IndexFile {
   bool writable_ = false;
 };
 
+// What OffsetIndex and TimeIndex share: the segment's base offset (entries
+// hold offsets relative to it) and the IndexFile of EntrySize-byte entries.
+template <std::size_t EntrySize>
+class SegmentIndex {
+ public:
+  static constexpr std::size_t kEntrySize = EntrySize;
+
+  explicit SegmentIndex(std::int64_t base_offset) : base_offset_(base_offset) {}
+
+  Result<void, LogError> open(const std::filesystem::path& path, std::size_t max_bytes, bool writable) {
+    return file_.open(path, max_bytes, writable);
+  }
+  void reset() { file_.truncate_entries(0); }
+
+  std::size_t entries() const { return file_.entries(); }
+  bool full() const { return file_.full(); }
+  std::size_t max_entries() const { return file_.max_entries(); }
+  IndexFile& file() { return file_; }
+  const IndexFile& file() const { return file_; }
+
+ protected:
+  std::int64_t base_offset_;
+  IndexFile file_{EntrySize};
+};
+
 }  // namespace conveyor::log

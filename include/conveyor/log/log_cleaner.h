@@ -33,12 +33,12 @@
 //
 // The key map is bounded by plan.max_map_bytes (Kafka's
 // log.cleaner.dedupe.buffer.size shared by the cleaner threads), counted as
-// key bytes plus kMapEntryOverhead per key. When a new key would pass the
-// bound, the map takes no more keys (later offsets of keys it has still
-// count) and the pass ends after that segment: it is cleaned against the
-// keys the map holds, which may leave older values of the keys it missed,
-// and the following segments wait for the next pass. Every pass cleans at
-// least one dirty segment, so compaction always moves forward.
+// key bytes plus kMapEntryOverhead per key. As in Kafka, mapping stops at the
+// first batch with a key that does not fit: the pass cleans only the offsets
+// below that batch (records from it on are written as they are) and the
+// cleaner offset stops there, inside its segment if need be; the next pass
+// maps from there. The first batch mapped in a pass is always taken whole, so
+// every pass moves forward.
 // Functions here are stateless and touch only the files they are given, so
 // they may run on any thread.
 
@@ -68,7 +68,9 @@ struct BoundedOffsetMap {
   OffsetMap map;
   std::uint64_t max_bytes = 0;  // 0: unbounded
   std::uint64_t bytes = 0;      // estimated
-  bool full = false;            // a new key was refused
+  std::size_t batches = 0;      // batches mapped so far
+  bool full = false;            // a new key was refused...
+  std::int64_t full_at = -1;    // ...in the batch at this base offset (nothing from it on is mapped)
 };
 
 SegmentView view_of(const Segment& segment);
@@ -83,14 +85,16 @@ class AbortedBatches {
   std::unordered_map<std::int64_t, std::vector<std::pair<std::int64_t, std::int64_t>>> by_producer_;
 };
 
-// Adds the keyed records of `segment` to `map` (later offsets win), except
-// those of aborted transactions; sets map.full when a new key did not fit.
-Result<void, LogError> add_to_offset_map(const SegmentView& segment, const AbortedBatches& aborted,
-                                         BoundedOffsetMap& map);
+// Adds the keyed records of the batches of `segment` that end at or after
+// `from_offset` to `map` (later offsets win), except those of aborted
+// transactions; stops at the batch whose new key does not fit (map.full_at).
+Result<void, LogError> add_to_offset_map(const SegmentView& segment, std::int64_t from_offset,
+                                         const AbortedBatches& aborted, BoundedOffsetMap& map);
 
 struct CleanOptions {
   std::int64_t now_ms = 0;
   std::int64_t delete_retention_ms = 0;
+  std::int64_t keep_from = INT64_MAX;  // records at or after this offset are kept as they are
 };
 
 // Writes, fdatasyncs and closes files::cleaned_log_path(dir, group base).

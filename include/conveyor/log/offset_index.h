@@ -23,20 +23,14 @@
 
 namespace conveyor::log {
 
-class OffsetIndex {
+class OffsetIndex : public SegmentIndex<8> {
  public:
-  static constexpr std::size_t kEntrySize = 8;
-
   struct Entry {
     std::int64_t offset = 0;      // absolute
     std::uint32_t position = 0;
   };
 
-  explicit OffsetIndex(std::int64_t base_offset) : base_offset_(base_offset) {}
-
-  Result<void, LogError> open(const std::filesystem::path& path, std::size_t max_bytes, bool writable) {
-    return file_.open(path, max_bytes, writable);
-  }
+  explicit OffsetIndex(std::int64_t base_offset) : SegmentIndex(base_offset) {}
 
   // Appends an entry; ignored when full or when `offset` does not increase
   // (a sparse index may skip entries).
@@ -56,17 +50,6 @@ class OffsetIndex {
   // Cheap checks of a loaded index against its log (Kafka's sanityCheck):
   // whole entries, the last entry above the one before it and inside the log.
   bool plausible(std::uint64_t log_size) const;
-  void reset() { file_.truncate_entries(0); }
-
-  std::size_t entries() const { return file_.entries(); }
-  bool full() const { return file_.full(); }
-  std::size_t max_entries() const { return file_.max_entries(); }
-  IndexFile& file() { return file_; }
-  const IndexFile& file() const { return file_; }
-
- private:
-  std::int64_t base_offset_;
-  IndexFile file_{kEntrySize};
 };
 
 }  // namespace conveyor::log

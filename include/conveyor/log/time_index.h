@@ -25,20 +25,14 @@
 
 namespace conveyor::log {
 
-class TimeIndex {
+class TimeIndex : public SegmentIndex<12> {
  public:
-  static constexpr std::size_t kEntrySize = 12;
-
   struct Entry {
     std::int64_t timestamp = -1;
     std::int64_t offset = 0;  // absolute
   };
 
-  explicit TimeIndex(std::int64_t base_offset) : base_offset_(base_offset) {}
-
-  Result<void, LogError> open(const std::filesystem::path& path, std::size_t max_bytes, bool writable) {
-    return file_.open(path, max_bytes, writable);
-  }
+  explicit TimeIndex(std::int64_t base_offset) : SegmentIndex(base_offset) {}
 
   // Appends when `timestamp` is above the last entry's (and room is left).
   void maybe_append(std::int64_t timestamp, std::int64_t offset);
@@ -48,17 +42,6 @@ class TimeIndex {
   Entry entry(std::size_t i) const;
   // Whole entries and the last one above the one before it.
   bool plausible() const;
-  void reset() { file_.truncate_entries(0); }
-
-  std::size_t entries() const { return file_.entries(); }
-  bool full() const { return file_.full(); }
-  std::size_t max_entries() const { return file_.max_entries(); }
-  IndexFile& file() { return file_; }
-  const IndexFile& file() const { return file_; }
-
- private:
-  std::int64_t base_offset_;
-  IndexFile file_{kEntrySize};
 };
 
 }  // namespace conveyor::log

@@ -433,6 +433,49 @@ TEST_F(CompactionTest, ABoundedKeyMapCleansInSeveralPassesAndLosesNoLatestValue)
   EXPECT_LT(read_all(*log).records.size(), model_.all().size());
 }
 
+// A key deleted after the point where a pass's key map filled must stay
+// deleted: its tombstone may expire only once every older value is gone.
+// (Marking the whole segment clean when the map filled in its middle let a
+// later pass expire the tombstone and keep the old value.)
+TEST_F(CompactionTest, ADeletedKeyStaysDeletedWhenTheKeyMapFillsBeforeItsTombstone) {
+  auto log = open(config());
+  append(*log, {{"k", "old"}});
+  for (int i = 0; i < 4; ++i) append(*log, {{"f" + std::to_string(i), "v"}});
+  ASSERT_GT(log->segment_count(), 1u);
+  ASSERT_TRUE(log->compact(kNow)->cleaned);  // "k=old" now in a clean segment
+  ASSERT_GT(log->cleaner_offset(), 0);
+  append(*log, {{"a", "1"}, {"b", "1"}});  // fills a two-key map
+  // The next batch must land inside a segment, after a batch of keys the map holds.
+  while (log->segments().active().size() == 0 || log->segments().active().size() > 100) append(*log, {{"a", "2"}});
+  append(*log, {{"c", "1"}, {"k", std::nullopt}});  // delete k, in the batch that does not fit
+  ASSERT_GT(model_.all().back().offset - 1, log->segments().active().base_offset()) << "mid-segment";
+  for (int i = 0; i < 6; ++i) append(*log, {{"y" + std::to_string(i), "v"}});
+  const std::int64_t active_base = log->segments().active().base_offset();
+  auto k_visible_without_tombstone = [&] {
+    bool value = false;
+    for (const auto& r : read_all(*log).records) {
+      if (r.key == "k") value = r.value.has_value();
+    }
+    return value;
+  };
+  auto c = config();
+  c.min_cleanable_dirty_ratio = 0;
+  log->update_config(c);
+  std::int64_t now = kNow;
+  for (int pass = 0; pass < 20 && (log->cleaner_offset() < active_base || pass < 12); ++pass) {
+    now += 4'000;  // delete.retention.ms is 10 s: tombstones come due along the way
+    auto plan = log->plan_compaction(now);
+    if (!plan) continue;
+    plan->max_map_bytes = 2 * (1 + cleaner::kMapEntryOverhead);
+    auto work = cleaner::run(*plan);
+    ASSERT_TRUE(work);
+    ASSERT_TRUE(log->finish_compaction(*plan, std::move(*work), now));
+    EXPECT_FALSE(k_visible_without_tombstone()) << "after pass " << pass;
+  }
+  EXPECT_EQ(log->cleaner_offset(), active_base);
+  EXPECT_FALSE(k_visible_without_tombstone());
+}
+
 TEST_F(CompactionTest, GroupsWhoseSegmentsWentMeanwhileAreDiscarded) {
   auto log = open(config());
   fill(*log);
