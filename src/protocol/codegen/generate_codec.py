@@ -24,6 +24,7 @@ fields are kept and written back.
 Usage: generate_codec.py --schemas DIR --out DIR [--test-support DIR]
 """
 import argparse
+import contextlib
 import json
 import pathlib
 import re
@@ -386,12 +387,90 @@ class Out:
     def dedent(self):
         self.depth -= 1
 
+    def nested(self, text):
+        """Writes text one level deeper than the lines around it."""
+        self.indent()
+        self(text)
+        self.dedent()
+
+    @contextlib.contextmanager
+    def block(self, head="", close="}"):
+        """`head {` (a bare `{` without head), the lines written inside the
+        with-statement one level deeper, then `close`, which may carry on
+        (`} else {...}`) or end a call (`});`)."""
+        self(f"{head} {{" if head else "{")
+        self.indent()
+        yield
+        self.dedent()
+        self(close)
+
     def text(self):
         return "\n".join(self.lines) + "\n"
 
 
+def generated_file(src, header=False):
+    """An Out that starts with the do-not-edit notice naming `src` (and
+    #pragma once for a header)."""
+    o = Out()
+    o(GENERATED_NOTICE.format(src=src))
+    if header:
+        o("#pragma once")
+    return o
+
+
 def scalar_suffix(type_name):
     return SCALARS[type_name][1]
+
+
+ARRAY_KINDS = ("array_scalar", "array_struct")
+
+
+def for_element(f, struct, string, scalar):
+    """The code for the elements of array field f, chosen by what they are:
+    `struct`, `string`, or `scalar` called with the element's SCALARS entry
+    (C++ type, reader/writer suffix, wire size), a function because only
+    scalar elements have one."""
+    if f.kind == "array_struct":
+        return struct
+    if f.elem == "string":
+        return string
+    return scalar(SCALARS[f.elem])
+
+
+def fill_target(f, target):
+    """What to fill in for member `target`: an optional member first gets a
+    value emplaced."""
+    return f"{target}.emplace()" if f.optional() else target
+
+
+def fail_null(stream):
+    return f"{stream}.fail({NS}ProtocolError::null_not_allowed);"
+
+
+def null_or_fail(nullable, when_null, fail):
+    """C++ for meeting a null in a field whose nullability at `version` is
+    `nullable` (Field.nullable_now): `fail` where it is never nullable, else
+    `when_null` where it is and `fail` where it is not, tested at run time."""
+    if nullable == "false":
+        return fail
+    return f"if ({nullable}) {{\n  {when_null}\n}} else {{\n  {fail}\n}}"
+
+
+@contextlib.contextmanager
+def const_array_items(o, f, x, when_null):
+    """A block in which `wire_items` is the array held in `x`, as encode and
+    size read it; for an optional array holding none, `when_null` is written
+    instead of what the with-statement writes."""
+    with o.block():
+        if f.optional():
+            o(f"if (!{x}.has_value()) {{")
+            o.nested(when_null)
+            with o.block("} else"):
+                o(f"const auto& wire_items = *{x};")
+                yield
+        else:
+            o(f"const auto& wire_items = {x};")
+            yield
 
 
 def emit_decode_value(o, f, target, reader):
@@ -412,37 +491,27 @@ def emit_decode_value(o, f, target, reader):
             o(f"if {nullable} {{\n  {target} = {maybe};\n}} else {{\n  {target} = {plain};\n}}")
     elif k == "records":
         o(f"{target} = {reader}.read_records({compact}, {nullable});")
-    elif k in ("array_scalar", "array_struct"):
+    elif k in ARRAY_KINDS:
         min_elem = 1
         if k == "array_struct":
             min_elem = max(1, f.message.structs.get(f.elem).min_size_all(f.message.structs))
         elif f.elem in SCALARS:
             min_elem = SCALARS[f.elem][2]
-        o("{")
-        o.indent()
-        o(f"const std::int32_t wire_count = {reader}.read_array_length({compact}, {min_elem});")
-        o("if (wire_count < 0) {")
-        if f.optional() and nullable != "false":
-            o(f"  if ({nullable}) {{\n    {target}.reset();\n  }} else {{\n    {reader}.fail({NS}ProtocolError::null_not_allowed);\n  }}")
-        else:
-            o(f"  {reader}.fail({NS}ProtocolError::null_not_allowed);")
-        o("} else {")
-        o.indent()
-        o(f"auto& wire_items = {target + '.emplace()' if f.optional() else target};")
-        o("wire_items.clear();")
-        o("wire_items.reserve(static_cast<std::size_t>(wire_count < 64 ? wire_count : 64));")
-        o(f"for (std::int32_t wire_i = 0; wire_i < wire_count && {reader}.ok(); ++wire_i) {{")
-        if k == "array_struct":
-            o(f"  wire_items.emplace_back().decode_from({reader}, version);")
-        elif f.elem == "string":
-            o(f"  wire_items.push_back({reader}.read_string({compact}));")
-        else:
-            o(f"  wire_items.push_back({reader}.read_{scalar_suffix(f.elem)}());")
-        o("}")
-        o.dedent()
-        o("}")
-        o.dedent()
-        o("}")
+        with o.block():
+            o(f"const std::int32_t wire_count = {reader}.read_array_length({compact}, {min_elem});")
+            o("if (wire_count < 0) {")
+            # Only an optional member can hold a null array.
+            o.nested(null_or_fail(nullable if f.optional() else "false",
+                                  f"{target}.reset();", fail_null(reader)))
+            with o.block("} else"):
+                o(f"auto& wire_items = {fill_target(f, target)};")
+                o("wire_items.clear();")
+                o("wire_items.reserve(static_cast<std::size_t>(wire_count < 64 ? wire_count : 64));")
+                with o.block(f"for (std::int32_t wire_i = 0; wire_i < wire_count && {reader}.ok(); ++wire_i)"):
+                    o(for_element(f,
+                                  struct=f"wire_items.emplace_back().decode_from({reader}, version);",
+                                  string=f"wire_items.push_back({reader}.read_string({compact}));",
+                                  scalar=lambda t: f"wire_items.push_back({reader}.read_{t[1]}());"))
     elif k == "struct":
         if f.optional():
             # emplace(T{}), not emplace(): clang (14) decides that a nested struct
@@ -457,7 +526,6 @@ def emit_encode_value(o, f, x, writer):
     compact = f.compact()
     nullable = f.nullable_now()
     k = f.kind
-    fail_null = f"{writer}.fail({NS}ProtocolError::null_not_allowed);"
     if k == "scalar":
         o(f"{writer}.write_{scalar_suffix(f.type)}({x});")
     elif k in ("string", "bytes"):
@@ -467,41 +535,20 @@ def emit_encode_value(o, f, x, writer):
             o(f"{writer}.write_nullable_{k}({x}, {compact});")
         else:
             o(f"if ({x}.has_value()) {{\n  {writer}.write_{k}(*{x}, {compact});\n}} else {{")
-            if nullable == "false":
-                o(f"  {fail_null}")
-            else:
-                o(f"  if ({nullable}) {{\n    {writer}.write_nullable_{k}({x}, {compact});\n  }} else {{\n    {fail_null}\n  }}")
+            o.nested(null_or_fail(nullable, f"{writer}.write_nullable_{k}({x}, {compact});",
+                                  fail_null(writer)))
             o("}")
     elif k == "records":
         o(f"{writer}.write_records({x}, {compact}, {nullable});")
-    elif k in ("array_scalar", "array_struct"):
-        o("{")
-        o.indent()
-        if f.optional():
-            o(f"if (!{x}.has_value()) {{")
-            if nullable == "false":
-                o(f"  {fail_null}")
-            else:
-                o(f"  if ({nullable}) {{\n    {writer}.write_null_array({compact});\n  }} else {{\n    {fail_null}\n  }}")
-            o("} else {")
-            o.indent()
-            o(f"const auto& wire_items = *{x};")
-        else:
-            o(f"const auto& wire_items = {x};")
-        o(f"{writer}.write_array_length(wire_items.size(), {compact});")
-        o("for (const auto& wire_item : wire_items) {")
-        if k == "array_struct":
-            o(f"  wire_item.encode_to({writer}, version);")
-        elif f.elem == "string":
-            o(f"  {writer}.write_string(wire_item, {compact});")
-        else:
-            o(f"  {writer}.write_{scalar_suffix(f.elem)}(wire_item);")
-        o("}")
-        if f.optional():
-            o.dedent()
-            o("}")
-        o.dedent()
-        o("}")
+    elif k in ARRAY_KINDS:
+        null_array = null_or_fail(nullable, f"{writer}.write_null_array({compact});", fail_null(writer))
+        with const_array_items(o, f, x, null_array):
+            o(f"{writer}.write_array_length(wire_items.size(), {compact});")
+            with o.block("for (const auto& wire_item : wire_items)"):
+                o(for_element(f,
+                              struct=f"wire_item.encode_to({writer}, version);",
+                              string=f"{writer}.write_string(wire_item, {compact});",
+                              scalar=lambda t: f"{writer}.write_{t[1]}(wire_item);"))
     elif k == "struct":
         if f.optional():
             o(f"if (!{x}.has_value()) {{\n  {writer}.write_int8(-1);\n}} else {{\n  {writer}.write_int8(1);\n  {x}->encode_to({writer}, version);\n}}")
@@ -521,27 +568,14 @@ def emit_size_value(o, f, x, acc):
             o(f"{acc} += {NS}wire_size::nullable_{k}({x}, {compact});")
     elif k == "records":
         o(f"{acc} += {NS}wire_size::records({x}, {compact});")
-    elif k in ("array_scalar", "array_struct"):
-        o("{")
-        o.indent()
-        if f.optional():
-            o(f"if (!{x}.has_value()) {{\n  {acc} += {NS}wire_size::null_array({compact});\n}} else {{")
-            o.indent()
-            o(f"const auto& wire_items = *{x};")
-        else:
-            o(f"const auto& wire_items = {x};")
-        o(f"{acc} += {NS}wire_size::array_length(wire_items.size(), {compact});")
-        if k == "array_struct":
-            o(f"for (const auto& wire_item : wire_items) {acc} += wire_item.encoded_size(version);")
-        elif f.elem == "string":
-            o(f"for (const auto& wire_item : wire_items) {acc} += {NS}wire_size::string(wire_item, {compact});")
-        else:
-            o(f"{acc} += wire_items.size() * {SCALARS[f.elem][2]};")
-        if f.optional():
-            o.dedent()
-            o("}")
-        o.dedent()
-        o("}")
+    elif k in ARRAY_KINDS:
+        with const_array_items(o, f, x, f"{acc} += {NS}wire_size::null_array({compact});"):
+            o(f"{acc} += {NS}wire_size::array_length(wire_items.size(), {compact});")
+            o(for_element(f,
+                          struct=f"for (const auto& wire_item : wire_items) {acc} += wire_item.encoded_size(version);",
+                          string=f"for (const auto& wire_item : wire_items) {acc} += {NS}wire_size::string(wire_item, {compact});",
+                          # Scalars have a fixed size: no need to visit them.
+                          scalar=lambda t: f"{acc} += wire_items.size() * {t[2]};"))
     elif k == "struct":
         if f.optional():
             o(f"{acc} += 1;\nif ({x}.has_value()) {acc} += {x}->encoded_size(version);")
@@ -591,167 +625,161 @@ def tagged_fields(s):
     return sorted((f for f in s.fields if f.tag is not None), key=lambda f: f.tag)
 
 
+def when_present(o, f, otherwise=None):
+    """Context for code that needs field f present: a block `if (<versions>)`
+    (going on with `} else <otherwise>` when given), or nothing around it when
+    every version has f. Not for a field that no version has."""
+    cond = f.present()
+    if cond is None:
+        return contextlib.nullcontext()
+    return o.block(f"if ({cond})", close="}" if otherwise is None else f"}} else {otherwise}")
+
+
+def emit_present_fields(o, fields, emit_value, stream):
+    """emit_value(o, field, member, stream) for each field some version has,
+    under a version test where not all have it."""
+    for f in fields:
+        if f.present() != "false":
+            with when_present(o, f):
+                emit_value(o, f, f.member, stream)
+
+
+def fail_unless_default(f, guard=""):
+    """C++ that fails the writer when f holds a value other than its default
+    (and `guard`, if given, holds): the value has no place on the wire."""
+    return (f"if ({guard}!({f.is_default(f.member)})) {{\n"
+            f"  writer.fail({NS}ProtocolError::field_not_encodable);\n}}")
+
+
+def tagged_field_written(f):
+    """C++ test: tagged field f goes on the wire (it is present and not at its
+    default, as Kafka omits defaults)."""
+    return f"({f.present() or 'true'}) && !({f.is_default(f.member)})"
+
+
+def emit_tagged_field_size(o, f):
+    """Declares wire_field_size, the bytes of tagged field f's value (its
+    length prefix on the wire)."""
+    o("std::size_t wire_field_size = 0;")
+    emit_size_value(o, f, f.member, "wire_field_size")
+
+
+@contextlib.contextmanager
+def struct_function(o, signature, flexible):
+    """Body of a struct's decode_from/encode_to/encoded_size. Each declares
+    wire_flexible and uses version even when no field needs them, so that no
+    struct warns of an unused variable or parameter."""
+    with o.block(signature):
+        o(f"[[maybe_unused]] const bool wire_flexible = {flexible};")
+        o("static_cast<void>(version);")
+        yield
+    o()
+
+
+def emit_decode_tagged(o, tagged):
+    """Reads the tagged-field section: the known tags into their fields (where
+    the version has them), the others into unknown_tagged_fields."""
+    o(f"{NS}read_tagged_fields(reader, unknown_tagged_fields,")
+    o(f"    [&](std::uint32_t wire_tag, {NS}Reader& wire_field_reader) {{")
+    # The lambda's body goes two levels in, under its continuation line.
+    o.indent()
+    o.indent()
+    with o.block("switch (wire_tag)"):
+        for f in tagged:
+            o(f"case {f.tag}:")
+            o.indent()
+            with o.block(f"if ({f.present() or 'true'})"):
+                emit_decode_value(o, f, f.member, "wire_field_reader")
+                o("return true;")
+            o("return false;")
+            o.dedent()
+        o("default:")
+        o("  return false;")
+    o.dedent()
+    o("});")
+    o.dedent()
+
+
 def emit_struct_defs(o, s, qualified):
     m = s.message
     regular = [f for f in s.fields if f.tag is None]
     tagged = tagged_fields(s)
     flexible = m.flexible_test()
 
-    # decode_from
-    o(f"void {qualified}::decode_from({NS}Reader& reader, std::int16_t version) {{")
-    o.indent()
-    o(f"[[maybe_unused]] const bool wire_flexible = {flexible};")
-    o("static_cast<void>(version);")
-    for f in regular:
-        cond = f.present()
-        if cond == "false":
-            continue
-        if cond is None:
-            emit_decode_value(o, f, f.member, "reader")
-        else:
-            o(f"if ({cond}) {{")
-            o.indent()
-            emit_decode_value(o, f, f.member, "reader")
-            o.dedent()
-            o("}")
-    if flexible != "false":
-        o("if (wire_flexible) {")
-        o.indent()
-        if not tagged:
-            o(f"{NS}read_unknown_tagged_fields(reader, unknown_tagged_fields);")
-        else:
-            o(f"{NS}read_tagged_fields(reader, unknown_tagged_fields,")
-            o(f"    [&](std::uint32_t wire_tag, {NS}Reader& wire_field_reader) {{")
-            o.indent()
-            o.indent()
-            o("switch (wire_tag) {")
-            for f in tagged:
-                o(f"  case {f.tag}:")
-                o.indent()
-                o.indent()
-                cond = f.present()
-                o(f"if ({cond or 'true'}) {{")
-                o.indent()
-                emit_decode_value(o, f, f.member, "wire_field_reader")
-                o("return true;")
-                o.dedent()
-                o("}")
-                o("return false;")
-                o.dedent()
-                o.dedent()
-            o("  default:")
-            o("    return false;")
-            o("}")
-            o.dedent()
-            o("});")
-            o.dedent()
-        o.dedent()
-        o("}")
-    o.dedent()
-    o("}")
-    o()
+    with struct_function(o, f"void {qualified}::decode_from({NS}Reader& reader, std::int16_t version)",
+                         flexible):
+        emit_present_fields(o, regular, emit_decode_value, "reader")
+        if flexible != "false":
+            with o.block("if (wire_flexible)"):
+                if not tagged:
+                    o(f"{NS}read_unknown_tagged_fields(reader, unknown_tagged_fields);")
+                else:
+                    emit_decode_tagged(o, tagged)
 
-    # encode_to
-    o(f"void {qualified}::encode_to({NS}Writer& writer, std::int16_t version) const {{")
-    o.indent()
-    o(f"[[maybe_unused]] const bool wire_flexible = {flexible};")
-    o("static_cast<void>(version);")
-    for f in regular:
-        cond = f.present()
-        if cond is None:
-            emit_encode_value(o, f, f.member, "writer")
-            continue
-        not_encodable = f"  writer.fail({NS}ProtocolError::field_not_encodable);"
-        if cond != "false":
-            o(f"if ({cond}) {{")
-            o.indent()
-            emit_encode_value(o, f, f.member, "writer")
-            o.dedent()
-            if f.ignorable:
-                o("}")
-            else:
-                o(f"}} else if (!({f.is_default(f.member)})) {{\n{not_encodable}\n}}")
-        elif not f.ignorable:
-            o(f"if (!({f.is_default(f.member)})) {{\n{not_encodable}\n}}")
-    for f in tagged:
-        if f.ignorable:
-            continue
-        cond = f.present()
-        o(f"if (!({cond or 'true'}) && !({f.is_default(f.member)})) {{")
-        o(f"  writer.fail({NS}ProtocolError::field_not_encodable);")
-        o("}")
-    if flexible != "false":
-        o("if (wire_flexible) {")
-        o.indent()
-        o("auto wire_tag_count = static_cast<std::uint32_t>(unknown_tagged_fields.size());")
+    with struct_function(o, f"void {qualified}::encode_to({NS}Writer& writer, std::int16_t version) const",
+                         flexible):
+        for f in regular:
+            # Where the version lacks a field only its default can be sent
+            # (by leaving it out), unless the field is ignorable.
+            check = None if f.ignorable else fail_unless_default(f)
+            if f.present() != "false":
+                with when_present(o, f, otherwise=check):
+                    emit_encode_value(o, f, f.member, "writer")
+            elif check is not None:
+                o(check)
         for f in tagged:
-            o(f"const bool write_{f.member} = ({f.present() or 'true'}) && !({f.is_default(f.member)});")
-            o(f"if (write_{f.member}) ++wire_tag_count;")
-        o("writer.write_uvarint(wire_tag_count);")
-        o(f"{NS}RawTagWriter wire_raw_tags(unknown_tagged_fields);")
-        for f in tagged:
-            o(f"if (write_{f.member}) {{")
-            o.indent()
-            o(f"wire_raw_tags.write_below(writer, {f.tag});")
-            o(f"writer.write_uvarint({f.tag});")
-            o("std::size_t wire_field_size = 0;")
-            emit_size_value(o, f, f.member, "wire_field_size")
-            o("writer.write_uvarint(static_cast<std::uint32_t>(wire_field_size));")
-            emit_encode_value(o, f, f.member, "writer")
-            o.dedent()
-            o("}")
-        o("wire_raw_tags.write_rest(writer);")
-        o.dedent()
-        o("}")
-    o.dedent()
-    o("}")
-    o()
+            if not f.ignorable:
+                o(fail_unless_default(f, guard=f"!({f.present() or 'true'}) && "))
+        if flexible != "false":
+            with o.block("if (wire_flexible)"):
+                o("auto wire_tag_count = static_cast<std::uint32_t>(unknown_tagged_fields.size());")
+                for f in tagged:
+                    o(f"const bool write_{f.member} = {tagged_field_written(f)};")
+                    o(f"if (write_{f.member}) ++wire_tag_count;")
+                o("writer.write_uvarint(wire_tag_count);")
+                o(f"{NS}RawTagWriter wire_raw_tags(unknown_tagged_fields);")
+                for f in tagged:
+                    with o.block(f"if (write_{f.member})"):
+                        o(f"wire_raw_tags.write_below(writer, {f.tag});")
+                        o(f"writer.write_uvarint({f.tag});")
+                        emit_tagged_field_size(o, f)
+                        o("writer.write_uvarint(static_cast<std::uint32_t>(wire_field_size));")
+                        emit_encode_value(o, f, f.member, "writer")
+                o("wire_raw_tags.write_rest(writer);")
 
-    # encoded_size
-    o(f"std::size_t {qualified}::encoded_size(std::int16_t version) const {{")
-    o.indent()
-    o(f"[[maybe_unused]] const bool wire_flexible = {flexible};")
-    o("static_cast<void>(version);")
-    o("std::size_t wire_bytes = 0;")
-    for f in regular:
-        cond = f.present()
-        if cond == "false":
-            continue
-        if cond is None:
-            emit_size_value(o, f, f.member, "wire_bytes")
-        else:
-            o(f"if ({cond}) {{")
-            o.indent()
-            emit_size_value(o, f, f.member, "wire_bytes")
-            o.dedent()
-            o("}")
-    if flexible != "false":
-        o("if (wire_flexible) {")
-        o.indent()
-        o("auto wire_tag_count = static_cast<std::uint32_t>(unknown_tagged_fields.size());")
-        for f in tagged:
-            o(f"if (({f.present() or 'true'}) && !({f.is_default(f.member)})) {{")
-            o.indent()
-            o("++wire_tag_count;")
-            o("std::size_t wire_field_size = 0;")
-            emit_size_value(o, f, f.member, "wire_field_size")
-            o(f"wire_bytes += {NS}varint::size_unsigned({f.tag}) + {NS}varint::size_unsigned(wire_field_size) + wire_field_size;")
-            o.dedent()
-            o("}")
-        o(f"wire_bytes += {NS}varint::size_unsigned(wire_tag_count) + {NS}unknown_tagged_fields_size(unknown_tagged_fields);")
-        o.dedent()
-        o("}")
-    o("return wire_bytes;")
-    o.dedent()
-    o("}")
-    o()
+    with struct_function(o, f"std::size_t {qualified}::encoded_size(std::int16_t version) const", flexible):
+        o("std::size_t wire_bytes = 0;")
+        emit_present_fields(o, regular, emit_size_value, "wire_bytes")
+        if flexible != "false":
+            with o.block("if (wire_flexible)"):
+                o("auto wire_tag_count = static_cast<std::uint32_t>(unknown_tagged_fields.size());")
+                for f in tagged:
+                    with o.block(f"if ({tagged_field_written(f)})"):
+                        o("++wire_tag_count;")
+                        emit_tagged_field_size(o, f)
+                        o(f"wire_bytes += {NS}varint::size_unsigned({f.tag}) + {NS}varint::size_unsigned(wire_field_size) + wire_field_size;")
+                o(f"wire_bytes += {NS}varint::size_unsigned(wire_tag_count) + {NS}unknown_tagged_fields_size(unknown_tagged_fields);")
+        o("return wire_bytes;")
+
+
+def emit_version_checked(c, signature, stream, call, first=None):
+    """A message's public decode or encode: after `first` (if any), fails the
+    stream for a version outside the valid range, else runs `call` (the
+    struct's decode_from or encode_to) and returns the stream's error."""
+    with c.block(signature):
+        if first is not None:
+            c(first)
+        with c.block("if (version < kLowestVersion || version > kHighestVersion)"):
+            c(f"{stream}.fail({NS}ProtocolError::unsupported_version);")
+            c(f"return {stream}.error();")
+        c(f"{call}({stream}, version);")
+        c(f"return {stream}.error();")
+    c()
 
 
 def generate_message(m, out_include, out_src, namespace="conveyor::protocol",
                      include_dir="conveyor/protocol/messages"):
-    h = Out()
-    h(GENERATED_NOTICE.format(src=m.source))
-    h("#pragma once")
+    h = generated_file(m.source, header=True)
     h()
     h('#include "conveyor/protocol/message_support.h"')
     h()
@@ -762,8 +790,7 @@ def generate_message(m, out_include, out_src, namespace="conveyor::protocol",
     h(f"}}  // namespace {namespace}")
     write_if_changed(out_include / f"{m.file_stem}.h", h.text())
 
-    c = Out()
-    c(GENERATED_NOTICE.format(src=m.source))
+    c = generated_file(m.source)
     c(f'#include "{include_dir}/{m.file_stem}.h"')
     c()
     c(f"namespace {namespace} {{")
@@ -771,25 +798,10 @@ def generate_message(m, out_include, out_src, namespace="conveyor::protocol",
     for nested in m.structs.order:
         emit_struct_defs(c, nested, f"{m.name}::{nested.name}")
     emit_struct_defs(c, m.root, m.name)
-    c(f"{NS}ProtocolError {m.name}::decode({NS}Reader& reader, std::int16_t version) {{")
-    c(f"  *this = {m.name}{{}};")
-    c("  if (version < kLowestVersion || version > kHighestVersion) {")
-    c(f"    reader.fail({NS}ProtocolError::unsupported_version);")
-    c("    return reader.error();")
-    c("  }")
-    c("  decode_from(reader, version);")
-    c("  return reader.error();")
-    c("}")
-    c()
-    c(f"{NS}ProtocolError {m.name}::encode({NS}Writer& writer, std::int16_t version) const {{")
-    c("  if (version < kLowestVersion || version > kHighestVersion) {")
-    c(f"    writer.fail({NS}ProtocolError::unsupported_version);")
-    c("    return writer.error();")
-    c("  }")
-    c("  encode_to(writer, version);")
-    c("  return writer.error();")
-    c("}")
-    c()
+    emit_version_checked(c, f"{NS}ProtocolError {m.name}::decode({NS}Reader& reader, std::int16_t version)",
+                         "reader", "decode_from", first=f"*this = {m.name}{{}};")
+    emit_version_checked(c, f"{NS}ProtocolError {m.name}::encode({NS}Writer& writer, std::int16_t version) const",
+                         "writer", "encode_to")
     c(f"}}  // namespace {namespace}")
     write_if_changed(out_src / f"{m.file_stem}.cc", c.text())
 
@@ -805,9 +817,7 @@ def generate_registry(messages, out_include):
     responses = {m.api_key: m for m in messages if m.type == "response"}
     assert set(requests) == set(responses)
     keys = sorted(requests)
-    o = Out()
-    o(GENERATED_NOTICE.format(src="every *Request.json and *Response.json"))
-    o("#pragma once")
+    o = generated_file("every *Request.json and *Response.json", header=True)
     o("// Every Kafka API the schemas define: key, name, version range and the")
     o("// request/response types, with a visitor over them. Which of these the")
     o("// broker serves, and at which versions, is decided in api/, not here.")
@@ -886,9 +896,7 @@ def generate_registry(messages, out_include):
     o("}  // namespace conveyor::protocol")
     write_if_changed(out_include / "api_registry.h", o.text())
 
-    o = Out()
-    o(GENERATED_NOTICE.format(src="every schema"))
-    o("#pragma once")
+    o = generated_file("every schema", header=True)
     o("// Visits every generated message type (requests, responses, headers, data).")
     o()
     for m in messages:
@@ -910,16 +918,18 @@ def generate_registry(messages, out_include):
 
 def emit_random_value(o, f, target):
     nullable = f.nullable_now()
+    # Optional members and records are null one time in four, where the
+    # version allows a null.
+    may_be_null = (f.optional() or f.kind == "records") and nullable != "false"
+    if may_be_null:
+        o(f"if ({nullable} && rnd.one_in(4)) {{")
+        o(f"  {target} = {{}};")
+    with o.block("} else") if may_be_null else contextlib.nullcontext():
+        emit_random_non_null(o, f, target)
+
+
+def emit_random_non_null(o, f, target):
     k = f.kind
-    may_null = f.optional() and nullable != "false"
-    if may_null or k == "records":
-        if nullable == "false":
-            pass
-        else:
-            o(f"if ({nullable} && rnd.one_in(4)) {{")
-            o(f"  {target} = {{}};")
-            o("} else {")
-            o.indent()
     if k == "scalar":
         o(f"{target} = rnd.next<{SCALARS[f.type][0]}>();")
     elif k == "string":
@@ -928,57 +938,38 @@ def emit_random_value(o, f, target):
         o(f"{target} = rnd.next_bytes();")
     elif k == "records":
         o(f"{target} = {NS}Records::owned(rnd.next_records_bytes());")
-    elif k in ("array_scalar", "array_struct"):
-        o("{")
-        o.indent()
-        o(f"auto& wire_items = {target + '.emplace()' if f.optional() else target};")
-        o("wire_items.clear();")
-        o("const int wire_count = rnd.next_count();")
-        o("for (int wire_i = 0; wire_i < wire_count; ++wire_i) {")
-        if k == "array_struct":
-            o("  fill_random(wire_items.emplace_back(), version, rnd);")
-        elif f.elem == "string":
-            o("  wire_items.push_back(rnd.next_string());")
-        else:
-            o(f"  wire_items.push_back(rnd.next<{SCALARS[f.elem][0]}>());")
-        o("}")
-        o.dedent()
-        o("}")
+    elif k in ARRAY_KINDS:
+        with o.block():
+            o(f"auto& wire_items = {fill_target(f, target)};")
+            o("wire_items.clear();")
+            o("const int wire_count = rnd.next_count();")
+            with o.block("for (int wire_i = 0; wire_i < wire_count; ++wire_i)"):
+                o(for_element(f,
+                              struct="fill_random(wire_items.emplace_back(), version, rnd);",
+                              string="wire_items.push_back(rnd.next_string());",
+                              scalar=lambda t: f"wire_items.push_back(rnd.next<{t[0]}>());"))
     elif k == "struct":
-        if f.optional():
-            o(f"fill_random({target}.emplace(), version, rnd);")
-        else:
-            o(f"fill_random({target}, version, rnd);")
-    if (may_null or k == "records") and nullable != "false":
-        o.dedent()
-        o("}")
+        o(f"fill_random({fill_target(f, target)}, version, rnd);")
 
 
 def emit_random_struct(o, s, qualified):
-    o(f"void fill_random({qualified}& m, std::int16_t version, RandomSource& rnd) {{")
-    o.indent()
-    o(f"[[maybe_unused]] const bool wire_flexible = {s.message.flexible_test()};")
-    for f in s.fields:
-        cond = f.present()
-        if cond == "false":
-            continue
-        o(f"if ({cond or 'true'}{' && rnd.one_in(2)' if f.tag is not None else ''}) {{")
-        o.indent()
-        emit_random_value(o, f, f"m.{f.member}")
-        o.dedent()
-        o("}")
-    o("if (wire_flexible && rnd.one_in(3)) {")
-    o("  m.unknown_tagged_fields.push_back({1000u + static_cast<std::uint32_t>(rnd.next_count()), rnd.next_bytes()});")
-    o("}")
-    o.dedent()
-    o("}")
+    with o.block(f"void fill_random({qualified}& m, std::int16_t version, RandomSource& rnd)"):
+        o(f"[[maybe_unused]] const bool wire_flexible = {s.message.flexible_test()};")
+        for f in s.fields:
+            cond = f.present()
+            if cond == "false":
+                continue
+            # A tagged field is left at its default half the time, so that
+            # both sides of "written only when not default" are exercised.
+            with o.block(f"if ({cond or 'true'}{' && rnd.one_in(2)' if f.tag is not None else ''})"):
+                emit_random_value(o, f, f"m.{f.member}")
+        with o.block("if (wire_flexible && rnd.one_in(3))"):
+            o("m.unknown_tagged_fields.push_back({1000u + static_cast<std::uint32_t>(rnd.next_count()), rnd.next_bytes()});")
     o()
 
 
 def generate_random(messages, out_dir):
-    h = Out()
-    h(GENERATED_NOTICE.format(src="every schema"))
-    h("#pragma once")
+    h = generated_file("every schema", header=True)
     h("// fill_random(message, version, rnd): random values in every field that")
     h("// exists at `version`, for the codec's round-trip tests.")
     h()
@@ -991,8 +982,7 @@ def generate_random(messages, out_dir):
     h("}  // namespace conveyor::protocol::testing")
     write_if_changed(out_dir / "fill_random.h", h.text())
     for m in messages:
-        c = Out()
-        c(GENERATED_NOTICE.format(src=m.source))
+        c = generated_file(m.source)
         c('#include "fill_random.h"')
         c()
         c("namespace conveyor::protocol::testing {")
