@@ -231,11 +231,11 @@ Result<void, LogError> DiskLog::roll(std::int64_t now_ms) {
   // in a compacted log.
   delete_snapshots_below(previous_snapshot_offset_);
   previous_snapshot_offset_ = log_end_offset();
-  // As Kafka does, the segment rolled away from is flushed in the background:
-  // it becomes durable without waiting for a flush setting, and then its
-  // files may be released (release_idle_segments). Without a FlushScheduler
-  // (tests, tools) the flush would run inline, so it is left to the caller.
-  if (flusher_ != nullptr) request_flush({});
+  // Kafka also flushes the rolled segment here, in the background. Not
+  // done: one FlushScheduler serves every log, so an fdatasync of up to a
+  // segment of acks=1 data would hold up the acks=all group commits queued
+  // behind it for seconds. The next flush of this log covers the segment.
+  release_idle_segments();
   return {};
 }
 
@@ -247,9 +247,7 @@ bool DiskLog::note_use(const Segment& segment) {
 void DiskLog::release_idle_segments() {
   std::vector<Segment*> open;
   for (const auto& segment : segments_) {
-    if (segment.get() != &segments_.active() && segment->base_offset() < unflushed_from_ && segment->files_open()) {
-      open.push_back(segment.get());
-    }
+    if (segment.get() != &segments_.active() && segment->files_open()) open.push_back(segment.get());
   }
   const auto keep = static_cast<std::size_t>(std::max(config_.segments_open_max, 1));
   if (open.size() <= keep) return;
@@ -452,21 +450,23 @@ Result<std::size_t, LogError> DiskLog::enforce_retention(std::int64_t now_ms) {
 
 void DiskLog::request_flush(std::function<void(std::int64_t durable_end_offset)> done) {
   std::vector<std::shared_ptr<const FileHandle>> handles;
+  bool reopened = false;
   for (const auto& segment : segments_) {
     if (segment->base_offset() < unflushed_from_) continue;
+    reopened = reopened || !segment->files_open();  // released before its flush: file() reopens it
     handles.push_back(segment->file());
     if (segment.get() != &segments_.active()) {
       handles.push_back(segment->offset_index_file());
       handles.push_back(segment->time_index_file());
     }
   }
+  // A segment that could not be reopened leaves a null handle: the flush fails.
+  const bool all_named = std::all_of(handles.begin(), handles.end(), [](const auto& h) { return h != nullptr; });
+  if (reopened) release_idle_segments();  // the request holds its own handles
   handles.insert(handles.end(), unsynced_txn_indexes_.begin(), unsynced_txn_indexes_.end());
   unsynced_txn_indexes_.clear();
   if (dir_dirty_) handles.push_back(dir_handle_);
-  const bool sealed_ones_flushed = unflushed_from_ < segments_.active().base_offset();
   unflushed_from_ = segments_.active().base_offset();
-  // The request holds its own handles: the segments it names may be released.
-  if (sealed_ones_flushed) release_idle_segments();
   dir_dirty_ = false;
   messages_since_flush_ = 0;
 
@@ -481,6 +481,10 @@ void DiskLog::request_flush(std::function<void(std::int64_t durable_end_offset)>
     }
     if (done) done(durable);
   };
+  if (!all_named) {
+    callback(-1);
+    return;
+  }
   if (flusher_ != nullptr) {
     flusher_->request_flush(std::move(handles), end, std::move(callback));
     return;
@@ -505,9 +509,8 @@ void DiskLog::close() {
   if (offline()) return;
   // Seal the active segment, make everything durable, then say so.
   bool ok = static_cast<bool>(segments_.active().seal());
-  // Everything not yet confirmed durable: a flush requested earlier (a roll
-  // asks for one without waiting) may still be queued, and the clean marker
-  // written below must not depend on it.
+  // Everything not yet confirmed durable: a flush requested earlier may still
+  // be queued, and the clean marker written below must not depend on it.
   const std::int64_t durable = recovery_point();
   for (const auto& segment : segments_) {
     if (segment->base_offset() >= unflushed_from_ || segment->next_offset() > durable) {

@@ -97,9 +97,10 @@ class DiskLog final : public PartitionLog {
                                     std::int64_t max_timestamp, std::int64_t now_ms);
   Result<void, LogError> roll(std::int64_t now_ms);
   // Closes the files of the least recently used sealed segments beyond
-  // config_.segments_open_max. Never the active segment, nor one at or after
-  // unflushed_from_ (request_flush will name its files). Called after a use
-  // reopened a segment, and at open.
+  // config_.segments_open_max (never the active segment). A released segment
+  // not yet flushed is reopened by the request_flush that names it: fdatasync
+  // through any descriptor of a file writes all of its dirty pages. Called
+  // after a use reopened a segment, on roll and at open.
   void release_idle_segments();
   // Marks `segment` used now; true when its files were closed (the use reopens them).
   bool note_use(const Segment& segment);

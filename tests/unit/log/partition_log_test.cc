@@ -150,8 +150,8 @@ TEST_F(PartitionLogTest, EveryOffsetIsFoundWhenEveryBatchHasAnIndexEntry) {
   }
 }
 
-// log.segments.open.max: only that many flushed, closed segments keep their
-// files open; the others are reopened when read, and reads, time lookups and
+// log.segments.open.max: only that many closed segments keep their files
+// open; the others are reopened when read, and reads, time lookups and
 // retention still work across them.
 TEST_F(PartitionLogTest, OnlyTheMostRecentlyReadClosedSegmentsKeepTheirFilesOpen) {
   LogConfig config = small_config();
@@ -166,8 +166,9 @@ TEST_F(PartitionLogTest, OnlyTheMostRecentlyReadClosedSegmentsKeepTheirFilesOpen
     }
     return n;
   };
-  // Unflushed segments stay open: a flush will name their files.
+  // A flush names released segments too: it reopens them to sync them.
   log->request_flush({});
+  EXPECT_EQ(log->recovery_point(), log->log_end_offset());
   for (std::int64_t offset = 0; offset < log->log_end_offset(); ++offset) {
     expect_batch_at(*log, offset, batch_of[static_cast<std::size_t>(offset)]);
     EXPECT_LE(open_closed_segments(), 2u) << offset;
