@@ -99,7 +99,7 @@ asio::awaitable<void> Connection::read_loop() {
       break;
     }
     co_await budget_.acquire(static_cast<std::size_t>(size));
-    auto bytes = std::make_shared<std::vector<std::uint8_t>>(static_cast<std::size_t>(size));
+    auto bytes = std::make_shared<FrameBytes>(static_cast<std::size_t>(size));
     if (!co_await read_exact(bytes->data(), bytes->size())) {
       budget_.release(static_cast<std::size_t>(size));
       break;

@@ -5,8 +5,7 @@
 
 namespace conveyor::server {
 
-Result<RequestFrame, protocol::ProtocolError> parse_request_frame(
-    std::shared_ptr<std::vector<std::uint8_t>> bytes) {
+Result<RequestFrame, protocol::ProtocolError> parse_request_frame(std::shared_ptr<FrameBytes> bytes) {
   protocol::Reader peek(*bytes);
   const std::int16_t api_key = peek.read_int16();
   const std::int16_t api_version = peek.read_int16();

@@ -14,7 +14,6 @@
 
 namespace conveyor::server {
 
-Result<RequestFrame, protocol::ProtocolError> parse_request_frame(
-    std::shared_ptr<std::vector<std::uint8_t>> bytes);
+Result<RequestFrame, protocol::ProtocolError> parse_request_frame(std::shared_ptr<FrameBytes> bytes);
 
 }  // namespace conveyor::server
