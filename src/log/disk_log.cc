@@ -249,7 +249,7 @@ void DiskLog::release_idle_segments() {
   for (const auto& segment : segments_) {
     if (segment.get() != &segments_.active() && segment->files_open()) open.push_back(segment.get());
   }
-  const auto keep = static_cast<std::size_t>(std::max(config_.segments_open_max, 1));
+  const auto keep = static_cast<std::size_t>(config_.segments_open_max);  // >= 1 (sanitize)
   if (open.size() <= keep) return;
   std::sort(open.begin(), open.end(), [](const Segment* a, const Segment* b) { return a->last_used() < b->last_used(); });
   for (std::size_t i = 0; i + keep < open.size(); ++i) open[i]->release_files();
@@ -370,25 +370,24 @@ Result<ReadResult, LogError> DiskLog::read(std::int64_t offset, std::uint32_t ma
 }
 
 std::optional<OffsetAndTimestamp> DiskLog::offset_for_timestamp(std::int64_t timestamp) {
+  std::optional<OffsetAndTimestamp> result;
+  bool reopened = false;
   std::size_t i = segments_.index_of(log_start_offset_);
   if (i == segments_.size()) i = 0;
   for (; i < segments_.size(); ++i) {
     const Segment& segment = segments_.at(i);
     if (segment.max_timestamp() < timestamp) continue;
-    const bool reopened = note_use(segment);
+    reopened = note_use(segment) || reopened;
     const auto found = segment.find_timestamp(timestamp, log_start_offset_);
-    if (!found) {
-      if (reopened) release_idle_segments();
-      return std::nullopt;
-    }
+    if (!found) break;
     if (found->has_value()) {
       const auto [offset, record_timestamp] = segment.first_record_at_or_after(**found, timestamp, log_start_offset_);
-      if (reopened) release_idle_segments();
-      return OffsetAndTimestamp{offset, record_timestamp};
+      result = OffsetAndTimestamp{offset, record_timestamp};
+      break;
     }
-    if (reopened) release_idle_segments();
   }
-  return std::nullopt;
+  if (reopened) release_idle_segments();
+  return result;
 }
 
 std::optional<OffsetAndTimestamp> DiskLog::max_timestamp() {
@@ -516,11 +515,7 @@ void DiskLog::close() {
     if (segment->base_offset() >= unflushed_from_ || segment->next_offset() > durable) {
       ok = segment->sync() && ok;
       const auto txn_index = files::txn_index_path(dir_, segment->base_offset());
-      if (std::error_code ec; std::filesystem::exists(txn_index, ec)) {
-        const int fd = io::open_rw(txn_index, false);
-        ok = fd >= 0 && io::sync(fd) && ok;
-        if (fd >= 0) ::close(fd);
-      }
+      if (std::error_code ec; std::filesystem::exists(txn_index, ec)) ok = io::sync_file(txn_index) && ok;
     }
   }
   for (const auto& txn_index : unsynced_txn_indexes_) ok = io::sync(txn_index->fd()) && ok;

@@ -58,6 +58,14 @@ int open_dir(const std::filesystem::path& dir) {
   return ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
+bool sync_file(const std::filesystem::path& path) {
+  const int fd = open_rw(path, false);
+  if (fd < 0) return false;
+  const bool ok = sync(fd);
+  ::close(fd);
+  return ok;
+}
+
 bool sync_dir(const std::filesystem::path& dir) {
   const int fd = open_dir(dir);
   if (fd < 0) return false;

@@ -212,19 +212,21 @@ Result<void, LogError> add_to_offset_map(const SegmentView& segment, std::int64_
     if (!read) return Result<void, LogError>();  // kept as is by the cleaning, so none of its keys count
     // Whether the batch's new keys fit, checked before any is added, so that
     // a batch is mapped whole or not at all. The first batch always is.
+    std::vector<std::pair<std::string, std::int64_t>> keyed;  // each key built once
     std::uint64_t new_bytes = 0;
     for (const auto& record : read->records()) {
-      if (record.key && !map.map.contains(key_string(*record.key))) new_bytes += record.key->size() + kMapEntryOverhead;
+      if (!record.key) continue;
+      keyed.emplace_back(key_string(*record.key), read->offset_of(record));
+      if (!map.map.contains(keyed.back().first)) new_bytes += keyed.back().first.size() + kMapEntryOverhead;
     }
     if (map.max_bytes != 0 && map.batches > 0 && map.bytes + new_bytes > map.max_bytes) {
       map.full = true;
       map.full_at = h.base_offset;
       return Result<void, LogError>();
     }
-    for (const auto& record : read->records()) {
-      if (!record.key) continue;
-      auto [it, inserted] = map.map.insert_or_assign(key_string(*record.key), read->offset_of(record));
-      if (inserted) map.bytes += it->first.size() + kMapEntryOverhead;
+    for (auto& [key, offset] : keyed) {
+      const std::size_t key_bytes = key.size();
+      if (map.map.insert_or_assign(std::move(key), offset).second) map.bytes += key_bytes + kMapEntryOverhead;
     }
     ++map.batches;
     return Result<void, LogError>();

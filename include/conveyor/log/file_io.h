@@ -19,6 +19,8 @@ std::int64_t pread_full(int fd, std::span<std::uint8_t> out, std::uint64_t posit
 bool pwrite_full(int fd, std::span<const std::uint8_t> bytes, std::uint64_t position);
 // fdatasync(fd).
 bool sync(int fd);
+// Opens `path`, fdatasyncs it, closes it.
+bool sync_file(const std::filesystem::path& path);
 // Opens `dir`, fsyncs it (so created, renamed and deleted entries are durable), closes it.
 bool sync_dir(const std::filesystem::path& dir);
 // Opens a directory for later fsync (O_RDONLY | O_DIRECTORY); -1 on failure.
