@@ -24,7 +24,8 @@ constexpr const char* kLogStartOffsetKey = "log_start_offset";
 constexpr const char* kCleanerOffsetKey = "cleaner_offset";
 
 // now - since > limit (or >= with `or_equal`), without overflow; a limit of INT64_MAX never passes.
-bool elapsed_more_than(std::int64_t now, std::int64_t since, std::int64_t limit, bool or_equal = false) {
+bool elapsed_more_than(std::int64_t now, std::int64_t since, std::int64_t limit,
+                       bool or_equal = false) {
   if (limit == INT64_MAX || now < since) return false;
   const std::uint64_t elapsed = static_cast<std::uint64_t>(now) - static_cast<std::uint64_t>(since);
   const auto l = static_cast<std::uint64_t>(std::max<std::int64_t>(limit, 0));
@@ -34,8 +35,10 @@ bool elapsed_more_than(std::int64_t now, std::int64_t since, std::int64_t limit,
 }  // namespace
 
 LogConfig sanitize(LogConfig config) {
-  config.segment_bytes = std::clamp<std::int64_t>(config.segment_bytes, protocol::kRecordBatchHeaderSize, INT32_MAX);
-  config.segment_index_bytes = std::max<std::int32_t>(config.segment_index_bytes, TimeIndex::kEntrySize);
+  config.segment_bytes =
+      std::clamp<std::int64_t>(config.segment_bytes, protocol::kRecordBatchHeaderSize, INT32_MAX);
+  config.segment_index_bytes =
+      std::max<std::int32_t>(config.segment_index_bytes, TimeIndex::kEntrySize);
   config.index_interval_bytes = std::max<std::int32_t>(config.index_interval_bytes, 0);
   config.flush_messages = std::max<std::int64_t>(config.flush_messages, 1);
   config.flush_ms = std::max<std::int64_t>(config.flush_ms, 0);
@@ -43,7 +46,8 @@ LogConfig sanitize(LogConfig config) {
   return config;
 }
 
-Result<std::unique_ptr<PartitionLog>, LogError> PartitionLog::open(std::filesystem::path dir, LogConfig config,
+Result<std::unique_ptr<PartitionLog>, LogError> PartitionLog::open(std::filesystem::path dir,
+                                                                   LogConfig config,
                                                                    FlushScheduler* flusher) {
   auto log = DiskLog::open(std::move(dir), config, flusher, wall_clock_ms());
   if (!log) return Unexpected{log.error()};
@@ -53,10 +57,13 @@ Result<std::unique_ptr<PartitionLog>, LogError> PartitionLog::open(std::filesyst
 DiskLog::DiskLog(std::filesystem::path dir, LogConfig config, FlushScheduler* flusher)
     : dir_(std::move(dir)), config_(sanitize(config)), flusher_(flusher) {}
 
-DiskLog::~DiskLog() { close(); }
+DiskLog::~DiskLog() {
+  close();
+}
 
-Result<std::unique_ptr<DiskLog>, LogError> DiskLog::open(std::filesystem::path dir, LogConfig config,
-                                                         FlushScheduler* flusher, std::int64_t now_ms) {
+Result<std::unique_ptr<DiskLog>, LogError> DiskLog::open(std::filesystem::path dir,
+                                                         LogConfig config, FlushScheduler* flusher,
+                                                         std::int64_t now_ms) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Unexpected{LogError::storage_error};
@@ -110,9 +117,12 @@ Result<void, LogError> DiskLog::recover_segments(std::int64_t now_ms) {
   const auto values = Checkpoint(files::checkpoint_path(dir_)).read();
   std::int64_t recovery_point = 0;
   if (values) {
-    if (auto it = values->find(kRecoveryPointKey); it != values->end()) recovery_point = std::max<std::int64_t>(it->second, 0);
-    if (auto it = values->find(kLogStartOffsetKey); it != values->end()) log_start_offset_ = std::max<std::int64_t>(it->second, 0);
-    if (auto it = values->find(kCleanerOffsetKey); it != values->end()) cleaner_offset_ = std::max<std::int64_t>(it->second, 0);
+    if (auto it = values->find(kRecoveryPointKey); it != values->end())
+      recovery_point = std::max<std::int64_t>(it->second, 0);
+    if (auto it = values->find(kLogStartOffsetKey); it != values->end())
+      log_start_offset_ = std::max<std::int64_t>(it->second, 0);
+    if (auto it = values->find(kCleanerOffsetKey); it != values->end())
+      cleaner_offset_ = std::max<std::int64_t>(it->second, 0);
   }
   const bool marker = std::filesystem::exists(files::clean_shutdown_path(dir_), ec);
   const bool clean = marker && swapped->empty();
@@ -129,15 +139,18 @@ Result<void, LogError> DiskLog::recover_segments(std::int64_t now_ms) {
   const auto index_bytes = static_cast<std::size_t>(config_.segment_index_bytes);
   for (std::size_t i = 0; i < bases.size(); ++i) {
     const bool last = i + 1 == bases.size();
-    bool scan = i >= first_to_recover || std::find(swapped->begin(), swapped->end(), bases[i]) != swapped->end();
-    auto opened = Segment::open(dir_, bases[i], index_bytes, config_.index_interval_bytes, last || scan, now_ms);
+    bool scan = i >= first_to_recover ||
+                std::find(swapped->begin(), swapped->end(), bases[i]) != swapped->end();
+    auto opened = Segment::open(dir_, bases[i], index_bytes, config_.index_interval_bytes,
+                                last || scan, now_ms);
     if (!opened) return Unexpected{opened.error()};
     auto segment = std::move(*opened);
     if (!scan) {
       const auto loaded = segment->load();
       if (!loaded) return Unexpected{loaded.error()};
       if (!*loaded) {
-        spdlog::warn("log {}: segment {} has inconsistent indexes; rebuilding them", dir_.string(), bases[i]);
+        spdlog::warn("log {}: segment {} has inconsistent indexes; rebuilding them", dir_.string(),
+                     bases[i]);
         scan = true;
       }
     }
@@ -149,9 +162,10 @@ Result<void, LogError> DiskLog::recover_segments(std::int64_t now_ms) {
       if (recovered->truncated_bytes > 0) {
         truncated = true;
         recovery_.bytes_truncated += recovered->truncated_bytes;
-        spdlog::warn("log {}: segment {} truncated to {} bytes ({} bytes torn or corrupt after offset {})",
-                     dir_.string(), bases[i], recovered->valid_bytes, recovered->truncated_bytes,
-                     segment->next_offset());
+        spdlog::warn(
+            "log {}: segment {} truncated to {} bytes ({} bytes torn or corrupt after offset {})",
+            dir_.string(), bases[i], recovered->valid_bytes, recovered->truncated_bytes,
+            segment->next_offset());
       }
       if (!last) {
         if (auto r = segment->seal(); !r) return r;
@@ -172,7 +186,8 @@ Result<void, LogError> DiskLog::recover_segments(std::int64_t now_ms) {
     if (truncated && !last) {
       // The log must stay contiguous: what followed a corrupt segment goes.
       for (std::size_t j = i + 1; j < bases.size(); ++j) {
-        spdlog::warn("log {}: dropping segment {} after a corrupt segment", dir_.string(), bases[j]);
+        spdlog::warn("log {}: dropping segment {} after a corrupt segment", dir_.string(),
+                     bases[j]);
         std::filesystem::remove(files::log_path(dir_, bases[j]), ec);
         std::filesystem::remove(files::index_path(dir_, bases[j]), ec);
         std::filesystem::remove(files::time_index_path(dir_, bases[j]), ec);
@@ -196,7 +211,8 @@ Result<void, LogError> DiskLog::recover_segments(std::int64_t now_ms) {
     }
   }
   if (segments_.empty()) {
-    auto created = Segment::create(dir_, log_start_offset_, index_bytes, config_.index_interval_bytes, now_ms);
+    auto created =
+        Segment::create(dir_, log_start_offset_, index_bytes, config_.index_interval_bytes, now_ms);
     if (!created) return Unexpected{created.error()};
     segments_.push_back(std::move(*created));
   }
@@ -205,7 +221,8 @@ Result<void, LogError> DiskLog::recover_segments(std::int64_t now_ms) {
   recovery_point = clean ? log_end_offset() : std::min(recovery_point, log_end_offset());
   flush_state_->durable_offset.store(recovery_point);
   const std::size_t from = segments_.index_of(recovery_point);
-  unflushed_from_ = from < segments_.size() ? segments_.at(from).base_offset() : segments_.front().base_offset();
+  unflushed_from_ =
+      from < segments_.size() ? segments_.at(from).base_offset() : segments_.front().base_offset();
   dir_dirty_ = true;
 
   if (marker) {
@@ -220,7 +237,8 @@ Result<void, LogError> DiskLog::roll(std::int64_t now_ms) {
   Segment& active = segments_.active();
   if (active.empty()) return {};  // nothing to roll away from
   if (auto r = active.seal(); !r) return r;
-  auto created = Segment::create(dir_, active.next_offset(), static_cast<std::size_t>(config_.segment_index_bytes),
+  auto created = Segment::create(dir_, active.next_offset(),
+                                 static_cast<std::size_t>(config_.segment_index_bytes),
                                  config_.index_interval_bytes, now_ms);
   if (!created) return Unexpected{created.error()};
   segments_.push_back(std::move(*created));
@@ -247,16 +265,19 @@ bool DiskLog::note_use(const Segment& segment) {
 void DiskLog::release_idle_segments() {
   std::vector<Segment*> open;
   for (const auto& segment : segments_) {
-    if (segment.get() != &segments_.active() && segment->files_open()) open.push_back(segment.get());
+    if (segment.get() != &segments_.active() && segment->files_open())
+      open.push_back(segment.get());
   }
   const auto keep = static_cast<std::size_t>(config_.segments_open_max);  // >= 1 (sanitize)
   if (open.size() <= keep) return;
-  std::sort(open.begin(), open.end(), [](const Segment* a, const Segment* b) { return a->last_used() < b->last_used(); });
+  std::sort(open.begin(), open.end(),
+            [](const Segment* a, const Segment* b) { return a->last_used() < b->last_used(); });
   for (std::size_t i = 0; i + keep < open.size(); ++i) open[i]->release_files();
 }
 
-Result<void, LogError> DiskLog::maybe_roll(std::size_t bytes, std::size_t batches, std::int64_t last_offset,
-                                           std::int64_t max_timestamp, std::int64_t now_ms) {
+Result<void, LogError> DiskLog::maybe_roll(std::size_t bytes, std::size_t batches,
+                                           std::int64_t last_offset, std::int64_t max_timestamp,
+                                           std::int64_t now_ms) {
   const Segment& active = segments_.active();
   if (active.empty()) return {};
   const bool full = active.size() + bytes > static_cast<std::uint64_t>(config_.segment_bytes);
@@ -268,8 +289,9 @@ Result<void, LogError> DiskLog::maybe_roll(std::size_t bytes, std::size_t batche
   return roll(now_ms);
 }
 
-Result<AppendResult, LogError> DiskLog::append(std::span<std::uint8_t> batches, std::int32_t leader_epoch,
-                                               std::int64_t now_ms, AppendOrigin origin) {
+Result<AppendResult, LogError> DiskLog::append(std::span<std::uint8_t> batches,
+                                               std::int32_t leader_epoch, std::int64_t now_ms,
+                                               AppendOrigin origin) {
   if (closed_ || offline()) return Unexpected{LogError::storage_error};
   auto validated = validate_batches(batches, config_, now_ms);
   if (!validated) return Unexpected{validated.error()};
@@ -285,8 +307,10 @@ Result<AppendResult, LogError> DiskLog::append(std::span<std::uint8_t> batches, 
   ProducerAppend producer_append(producers_);
   for (const auto& batch : *validated) {
     if (!log_append_time) max_timestamp = std::max(max_timestamp, batch.header.max_timestamp);
-    if (next > INT64_MAX - batch.header.last_offset_delta - 1) return Unexpected{LogError::invalid_record};
-    const auto checked = producer_append.add(batch.header, next, origin == AppendOrigin::coordinator);
+    if (next > INT64_MAX - batch.header.last_offset_delta - 1)
+      return Unexpected{LogError::invalid_record};
+    const auto checked =
+        producer_append.add(batch.header, next, origin == AppendOrigin::coordinator);
     if (!checked) return Unexpected{checked.error()};
     if (const auto& original = checked.value()) {
       // A retry of a batch already written: answer with where it went (Kafka
@@ -316,7 +340,8 @@ Result<AppendResult, LogError> DiskLog::append(std::span<std::uint8_t> batches, 
     protocol::set_partition_leader_epoch(bytes, leader_epoch);
     if (log_append_time) protocol::set_log_append_time(bytes, now_ms);
     next += batch.header.last_offset_delta + std::int64_t{1};
-    metas.push_back(Segment::BatchMeta{next - 1, log_append_time ? now_ms : batch.header.max_timestamp,
+    metas.push_back(Segment::BatchMeta{next - 1,
+                                       log_append_time ? now_ms : batch.header.max_timestamp,
                                        static_cast<std::uint32_t>(batch.header.size_in_bytes())});
   }
   if (auto r = segments_.active().append(batches, metas); !r) {
@@ -342,7 +367,8 @@ Result<AppendResult, LogError> DiskLog::append(std::span<std::uint8_t> batches, 
   return result;
 }
 
-Result<ReadResult, LogError> DiskLog::read(std::int64_t offset, std::uint32_t max_bytes, bool min_one_batch,
+Result<ReadResult, LogError> DiskLog::read(std::int64_t offset, std::uint32_t max_bytes,
+                                           bool min_one_batch,
                                            std::optional<std::int64_t> max_offset) {
   if (closed_) return Unexpected{LogError::storage_error};
   const std::int64_t end = log_end_offset();
@@ -381,7 +407,8 @@ std::optional<OffsetAndTimestamp> DiskLog::offset_for_timestamp(std::int64_t tim
     const auto found = segment.find_timestamp(timestamp, log_start_offset_);
     if (!found) break;
     if (found->has_value()) {
-      const auto [offset, record_timestamp] = segment.first_record_at_or_after(**found, timestamp, log_start_offset_);
+      const auto [offset, record_timestamp] =
+          segment.first_record_at_or_after(**found, timestamp, log_start_offset_);
       result = OffsetAndTimestamp{offset, record_timestamp};
       break;
     }
@@ -420,7 +447,8 @@ Result<std::int64_t, LogError> DiskLog::delete_records_before(std::int64_t offse
   if (!segments_.active().empty() && segments_.active().next_offset() <= log_start_offset_) {
     if (auto r = roll(wall_clock_ms()); !r) return Unexpected{r.error()};
   }
-  while (segments_.size() > 1 && segments_.at(1).base_offset() <= log_start_offset_) delete_front_segment();
+  while (segments_.size() > 1 && segments_.at(1).base_offset() <= log_start_offset_)
+    delete_front_segment();
   delete_snapshots_below(segments_.front().base_offset());
   return log_start_offset_;
 }
@@ -431,10 +459,12 @@ Result<std::size_t, LogError> DiskLog::enforce_retention(std::int64_t now_ms) {
   while (segments_.size() > 1) {
     const Segment& front = segments_.front();
     const bool below_start = segments_.at(1).base_offset() <= log_start_offset_;
-    const bool expired = config_.cleanup_delete && config_.retention_ms >= 0 && front.max_timestamp() >= 0 &&
+    const bool expired = config_.cleanup_delete && config_.retention_ms >= 0 &&
+                         front.max_timestamp() >= 0 &&
                          elapsed_more_than(now_ms, front.max_timestamp(), config_.retention_ms);
-    const bool over_size = config_.cleanup_delete && config_.retention_bytes >= 0 &&
-                           size_bytes_ - front.size() >= static_cast<std::uint64_t>(config_.retention_bytes);
+    const bool over_size =
+        config_.cleanup_delete && config_.retention_bytes >= 0 &&
+        size_bytes_ - front.size() >= static_cast<std::uint64_t>(config_.retention_bytes);
     if (!(below_start || expired || over_size)) break;
     delete_front_segment();
     ++deleted;
@@ -460,7 +490,8 @@ void DiskLog::request_flush(std::function<void(std::int64_t durable_end_offset)>
     }
   }
   // A segment that could not be reopened leaves a null handle: the flush fails.
-  const bool all_named = std::all_of(handles.begin(), handles.end(), [](const auto& h) { return h != nullptr; });
+  const bool all_named =
+      std::all_of(handles.begin(), handles.end(), [](const auto& h) { return h != nullptr; });
   if (reopened) release_idle_segments();  // the request holds its own handles
   handles.insert(handles.end(), unsynced_txn_indexes_.begin(), unsynced_txn_indexes_.end());
   unsynced_txn_indexes_.clear();
@@ -493,12 +524,16 @@ void DiskLog::request_flush(std::function<void(std::int64_t durable_end_offset)>
   callback(ok ? end : -1);
 }
 
-std::int64_t DiskLog::recovery_point() const { return flush_state_->durable_offset.load(); }
+std::int64_t DiskLog::recovery_point() const {
+  return flush_state_->durable_offset.load();
+}
 
 Result<void, LogError> DiskLog::checkpoint() {
   if (offline()) return Unexpected{LogError::storage_error};
-  Checkpoint::Values values{{kRecoveryPointKey, recovery_point()}, {kLogStartOffsetKey, log_start_offset_}};
-  if (config_.cleanup_compact || cleaner_offset_ > log_start_offset_) values[kCleanerOffsetKey] = cleaner_offset_;
+  Checkpoint::Values values{{kRecoveryPointKey, recovery_point()},
+                            {kLogStartOffsetKey, log_start_offset_}};
+  if (config_.cleanup_compact || cleaner_offset_ > log_start_offset_)
+    values[kCleanerOffsetKey] = cleaner_offset_;
   return Checkpoint(files::checkpoint_path(dir_)).write(values);
 }
 
@@ -515,7 +550,8 @@ void DiskLog::close() {
     if (segment->base_offset() >= unflushed_from_ || segment->next_offset() > durable) {
       ok = segment->sync() && ok;
       const auto txn_index = files::txn_index_path(dir_, segment->base_offset());
-      if (std::error_code ec; std::filesystem::exists(txn_index, ec)) ok = io::sync_file(txn_index) && ok;
+      if (std::error_code ec; std::filesystem::exists(txn_index, ec))
+        ok = io::sync_file(txn_index) && ok;
     }
   }
   for (const auto& txn_index : unsynced_txn_indexes_) ok = io::sync(txn_index->fd()) && ok;
@@ -534,7 +570,8 @@ void DiskLog::close() {
   const int fd = io::open_rw(files::clean_shutdown_path(dir_), true);
   if (fd >= 0) {
     ::close(fd);
-    if (!io::sync_dir(dir_)) spdlog::error("log {}: cannot sync the directory on close", dir_.string());
+    if (!io::sync_dir(dir_))
+      spdlog::error("log {}: cannot sync the directory on close", dir_.string());
   }
 }
 

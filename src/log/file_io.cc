@@ -21,7 +21,8 @@ int open_rw(const std::filesystem::path& path, bool create) {
 std::int64_t pread_full(int fd, std::span<std::uint8_t> out, std::uint64_t position) {
   std::size_t done = 0;
   while (done < out.size()) {
-    const ssize_t n = ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(position + done));
+    const ssize_t n =
+        ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(position + done));
     if (n < 0) {
       if (errno == EINTR) continue;
       return -1;

@@ -10,7 +10,9 @@ FlushScheduler::FlushScheduler(bool start_now) {
   if (start_now) start();
 }
 
-FlushScheduler::~FlushScheduler() { stop(); }
+FlushScheduler::~FlushScheduler() {
+  stop();
+}
 
 void FlushScheduler::start() {
   std::lock_guard lock(mutex_);
@@ -41,8 +43,8 @@ void FlushScheduler::stop() {
   if (!late.empty()) flush_round(late);
 }
 
-void FlushScheduler::request_flush(std::vector<std::shared_ptr<const FileHandle>> files, std::int64_t end_offset,
-                                   Callback done) {
+void FlushScheduler::request_flush(std::vector<std::shared_ptr<const FileHandle>> files,
+                                   std::int64_t end_offset, Callback done) {
   Request request{std::move(files), end_offset, std::move(done)};
   {
     std::lock_guard lock(mutex_);

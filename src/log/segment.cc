@@ -47,8 +47,13 @@ Result<void, LogError> Segment::open_files(bool create, bool writable) {
   const std::int64_t size = io::file_size(fd);
   if (size < 0) return Unexpected{LogError::storage_error};
   size_ = static_cast<std::uint64_t>(size);
-  if (auto r = offset_index_.open(files::index_path(dir_, base_offset_), index_max_bytes_, writable); !r) return r;
-  if (auto r = time_index_.open(files::time_index_path(dir_, base_offset_), index_max_bytes_, writable); !r) {
+  if (auto r =
+          offset_index_.open(files::index_path(dir_, base_offset_), index_max_bytes_, writable);
+      !r)
+    return r;
+  if (auto r =
+          time_index_.open(files::time_index_path(dir_, base_offset_), index_max_bytes_, writable);
+      !r) {
     return r;
   }
   if (create) {
@@ -65,7 +70,8 @@ Result<void, LogError> Segment::ensure_open() const {
   if (fd < 0) return Unexpected{LogError::storage_error};
   auto file = std::make_shared<const FileHandle>(fd, path.string());
   auto opened = offset_index_.open(files::index_path(dir_, base_offset_), index_max_bytes_, false);
-  if (opened) opened = time_index_.open(files::time_index_path(dir_, base_offset_), index_max_bytes_, false);
+  if (opened)
+    opened = time_index_.open(files::time_index_path(dir_, base_offset_), index_max_bytes_, false);
   if (!opened) {  // leave nothing half open: the next use tries again
     offset_index_.file().close();
     time_index_.file().close();
@@ -87,7 +93,8 @@ Result<std::unique_ptr<Segment>, LogError> Segment::create(const std::filesystem
                                                            std::size_t index_max_bytes,
                                                            std::int32_t index_interval_bytes,
                                                            std::int64_t now_ms) {
-  std::unique_ptr<Segment> segment(new Segment(dir, base_offset, index_max_bytes, index_interval_bytes, now_ms));
+  std::unique_ptr<Segment> segment(
+      new Segment(dir, base_offset, index_max_bytes, index_interval_bytes, now_ms));
   if (auto r = segment->open_files(true, true); !r) return Unexpected{r.error()};
   return segment;
 }
@@ -95,9 +102,10 @@ Result<std::unique_ptr<Segment>, LogError> Segment::create(const std::filesystem
 Result<std::unique_ptr<Segment>, LogError> Segment::open(const std::filesystem::path& dir,
                                                          std::int64_t base_offset,
                                                          std::size_t index_max_bytes,
-                                                         std::int32_t index_interval_bytes, bool writable,
-                                                         std::int64_t now_ms) {
-  std::unique_ptr<Segment> segment(new Segment(dir, base_offset, index_max_bytes, index_interval_bytes, now_ms));
+                                                         std::int32_t index_interval_bytes,
+                                                         bool writable, std::int64_t now_ms) {
+  std::unique_ptr<Segment> segment(
+      new Segment(dir, base_offset, index_max_bytes, index_interval_bytes, now_ms));
   if (auto r = segment->open_files(false, writable); !r) return Unexpected{r.error()};
   return segment;
 }
@@ -129,7 +137,8 @@ std::optional<RecordBatchHeader> Segment::header_at(std::uint64_t position) cons
   if (position + kRecordBatchHeaderSize > size_) return std::nullopt;
   if (!ensure_open()) return std::nullopt;
   std::array<std::uint8_t, kRecordBatchHeaderSize> buf{};
-  if (io::pread_full(log_file_->fd(), buf, position) != static_cast<std::int64_t>(buf.size())) return std::nullopt;
+  if (io::pread_full(log_file_->fd(), buf, position) != static_cast<std::int64_t>(buf.size()))
+    return std::nullopt;
   auto header = protocol::read_batch_header(buf);
   if (!header) return std::nullopt;
   if (position + header->size_in_bytes() > size_) return std::nullopt;
@@ -223,7 +232,8 @@ Result<Segment::RecoveryResult, LogError> Segment::recover() {
     const auto batch = bytes_at(pos, size);
     if (batch.empty() || !protocol::batch_crc_matches(batch)) break;
     if (h->base_offset < expected || h->last_offset() - base_offset_ > INT32_MAX) break;
-    index_batch(pos, BatchMeta{h->last_offset(), h->max_timestamp, static_cast<std::uint32_t>(size)});
+    index_batch(pos,
+                BatchMeta{h->last_offset(), h->max_timestamp, static_cast<std::uint32_t>(size)});
     pos += size;
     expected = h->next_offset();
     ++result.batches;
@@ -232,11 +242,13 @@ Result<Segment::RecoveryResult, LogError> Segment::recover() {
   size_ = pos;
   result.valid_bytes = pos;
   result.truncated_bytes = end - pos;
-  if (pos < end && ::ftruncate(fd, static_cast<off_t>(pos)) != 0) return Unexpected{LogError::storage_error};
+  if (pos < end && ::ftruncate(fd, static_cast<off_t>(pos)) != 0)
+    return Unexpected{LogError::storage_error};
   return result;
 }
 
-Result<void, LogError> Segment::append(std::span<const std::uint8_t> bytes, std::span<const BatchMeta> batches) {
+Result<void, LogError> Segment::append(std::span<const std::uint8_t> bytes,
+                                       std::span<const BatchMeta> batches) {
   const int fd = log_file_->fd();
   if (!io::pwrite_full(fd, bytes, size_)) {
     [[maybe_unused]] const int rc = ::ftruncate(fd, static_cast<off_t>(size_));
@@ -252,8 +264,11 @@ Result<void, LogError> Segment::append(std::span<const std::uint8_t> bytes, std:
 }
 
 bool Segment::index_full(std::size_t batches) const {
-  return offset_index_.max_entries() - std::min(offset_index_.max_entries(), offset_index_.entries()) < batches ||
-         time_index_.max_entries() - std::min(time_index_.max_entries(), time_index_.entries()) < batches;
+  return offset_index_.max_entries() -
+                 std::min(offset_index_.max_entries(), offset_index_.entries()) <
+             batches ||
+         time_index_.max_entries() - std::min(time_index_.max_entries(), time_index_.entries()) <
+             batches;
 }
 
 Result<std::optional<Segment::Located>, LogError> Segment::locate(std::int64_t offset) const {
@@ -266,7 +281,8 @@ Result<std::optional<Segment::Located>, LogError> Segment::locate(std::int64_t o
   // is the ceiling's. One header read then suffices; otherwise scan forward
   // from the floor.
   if (ceiling && floor.offset != offset) {
-    if (const auto h = header_at(ceiling->position); h && h->base_offset <= offset && h->last_offset() >= offset) {
+    if (const auto h = header_at(ceiling->position);
+        h && h->base_offset <= offset && h->last_offset() >= offset) {
       return std::optional<Located>(Located{ceiling->position, *h});
     }
   }
@@ -280,9 +296,10 @@ Result<std::optional<Segment::Located>, LogError> Segment::locate(std::int64_t o
   return std::optional<Located>();
 }
 
-Result<std::optional<protocol::FileSlice>, LogError> Segment::read(std::int64_t offset, std::uint32_t max_bytes,
-                                                                    bool min_one_batch,
-                                                                    std::int64_t max_offset) const {
+Result<std::optional<protocol::FileSlice>, LogError> Segment::read(std::int64_t offset,
+                                                                   std::uint32_t max_bytes,
+                                                                   bool min_one_batch,
+                                                                   std::int64_t max_offset) const {
   const auto found = locate(offset);
   if (!found) return Unexpected{found.error()};
   if (!found->has_value()) return std::optional<protocol::FileSlice>();
@@ -319,12 +336,13 @@ Result<std::optional<protocol::FileSlice>, LogError> Segment::read(std::int64_t 
   return std::optional<protocol::FileSlice>(slice);
 }
 
-Result<std::optional<Segment::Located>, LogError> Segment::find_timestamp(std::int64_t timestamp,
-                                                                         std::int64_t min_offset) const {
+Result<std::optional<Segment::Located>, LogError> Segment::find_timestamp(
+    std::int64_t timestamp, std::int64_t min_offset) const {
   if (max_timestamp_ < timestamp) return std::optional<Located>();
   if (auto r = ensure_open(); !r) return Unexpected{r.error()};
   std::uint64_t pos = 0;
-  if (const auto entry = time_index_.last_before(timestamp)) pos = offset_index_.lookup(entry->offset).position;
+  if (const auto entry = time_index_.last_before(timestamp))
+    pos = offset_index_.lookup(entry->offset).position;
   while (pos < size_) {
     const auto h = header_at(pos);
     if (!h) return Unexpected{LogError::storage_error};
@@ -342,15 +360,17 @@ namespace {
 constexpr std::size_t kMaxDecompressedBatch = 256u << 20;
 }  // namespace
 
-std::pair<std::int64_t, std::int64_t> Segment::first_record_at_or_after(const Located& found,
-                                                                        std::int64_t timestamp,
-                                                                        std::int64_t min_offset) const {
+std::pair<std::int64_t, std::int64_t> Segment::first_record_at_or_after(
+    const Located& found, std::int64_t timestamp, std::int64_t min_offset) const {
   const RecordBatchHeader& h = found.header;
-  const std::pair<std::int64_t, std::int64_t> fallback{std::max(h.base_offset, min_offset), h.max_timestamp};
-  if (h.timestamp_type() != protocol::TimestampType::create_time) return fallback;  // one timestamp for all
+  const std::pair<std::int64_t, std::int64_t> fallback{std::max(h.base_offset, min_offset),
+                                                       h.max_timestamp};
+  if (h.timestamp_type() != protocol::TimestampType::create_time)
+    return fallback;  // one timestamp for all
   if (!ensure_open()) return fallback;
   std::vector<std::uint8_t> batch(h.size_in_bytes());
-  if (io::pread_full(log_file_->fd(), batch, found.position) != static_cast<std::int64_t>(batch.size())) {
+  if (io::pread_full(log_file_->fd(), batch, found.position) !=
+      static_cast<std::int64_t>(batch.size())) {
     return fallback;
   }
   // Kafka decompresses here too: the exact record, not the batch, answers
@@ -364,7 +384,8 @@ std::pair<std::int64_t, std::int64_t> Segment::first_record_at_or_after(const Lo
   for (const auto& record : read->records()) {
     const std::int64_t record_offset = read->offset_of(record);
     const std::int64_t record_timestamp = read->timestamp_of(record);
-    if (record_timestamp >= timestamp && record_offset >= min_offset) return {record_offset, record_timestamp};
+    if (record_timestamp >= timestamp && record_offset >= min_offset)
+      return {record_offset, record_timestamp};
   }
   return fallback;
 }

@@ -36,23 +36,26 @@ class DiskLog final : public PartitionLog {
     std::size_t segments_loaded = 0;     // trusted (index checks + tail scan)
     std::size_t segments_recovered = 0;  // fully scanned, indexes rebuilt
     std::uint64_t bytes_truncated = 0;
-    std::size_t segments_dropped = 0;    // after a corrupt segment that was not the last
+    std::size_t segments_dropped = 0;            // after a corrupt segment that was not the last
     std::int64_t producer_snapshot_offset = -1;  // the snapshot loaded (-1: none)
     std::size_t producer_batches_replayed = 0;   // batch headers read after it
     bool clean_shutdown = false;
   };
 
-  static Result<std::unique_ptr<DiskLog>, LogError> open(std::filesystem::path dir, LogConfig config,
-                                                         FlushScheduler* flusher, std::int64_t now_ms);
+  static Result<std::unique_ptr<DiskLog>, LogError> open(std::filesystem::path dir,
+                                                         LogConfig config, FlushScheduler* flusher,
+                                                         std::int64_t now_ms);
   ~DiskLog() override;
 
   Result<AppendResult, LogError> append(std::span<std::uint8_t> batches, std::int32_t leader_epoch,
-                                        std::int64_t now_ms, AppendOrigin origin = AppendOrigin::client) override;
+                                        std::int64_t now_ms,
+                                        AppendOrigin origin = AppendOrigin::client) override;
   Result<AppendResult, LogError> append_marker(const TxnMarker& marker, std::int32_t leader_epoch,
                                                std::int64_t now_ms) override;
   std::int64_t last_stable_offset() const override;
   std::vector<AbortedTxn> aborted_transactions(std::int64_t from, std::int64_t upto) const override;
-  Result<ReadResult, LogError> read(std::int64_t offset, std::uint32_t max_bytes, bool min_one_batch,
+  Result<ReadResult, LogError> read(std::int64_t offset, std::uint32_t max_bytes,
+                                    bool min_one_batch,
                                     std::optional<std::int64_t> max_offset = std::nullopt) override;
   std::optional<OffsetAndTimestamp> offset_for_timestamp(std::int64_t timestamp) override;
   std::optional<OffsetAndTimestamp> max_timestamp() override;
@@ -60,7 +63,8 @@ class DiskLog final : public PartitionLog {
   Result<std::size_t, LogError> enforce_retention(std::int64_t now_ms) override;
   Result<CompactionStats, LogError> compact(std::int64_t now_ms) override;
   std::optional<CompactionPlan> plan_compaction(std::int64_t now_ms) override;
-  Result<CompactionStats, LogError> finish_compaction(const CompactionPlan& plan, Result<CompactionWork, LogError> work,
+  Result<CompactionStats, LogError> finish_compaction(const CompactionPlan& plan,
+                                                      Result<CompactionWork, LogError> work,
                                                       std::int64_t now_ms) override;
   void request_flush(std::function<void(std::int64_t durable_end_offset)> done) override;
   std::int64_t recovery_point() const override;
@@ -93,8 +97,9 @@ class DiskLog final : public PartitionLog {
 
   DiskLog(std::filesystem::path dir, LogConfig config, FlushScheduler* flusher);
   Result<void, LogError> recover_segments(std::int64_t now_ms);
-  Result<void, LogError> maybe_roll(std::size_t bytes, std::size_t batches, std::int64_t last_offset,
-                                    std::int64_t max_timestamp, std::int64_t now_ms);
+  Result<void, LogError> maybe_roll(std::size_t bytes, std::size_t batches,
+                                    std::int64_t last_offset, std::int64_t max_timestamp,
+                                    std::int64_t now_ms);
   Result<void, LogError> roll(std::int64_t now_ms);
   // Closes the files of the least recently used sealed segments beyond
   // config_.segments_open_max (never the active segment). A released segment
@@ -122,8 +127,8 @@ class DiskLog final : public PartitionLog {
   // The segments a pass would clean, and whether one is due (dirty ratio,
   // tombstones past delete.retention.ms); nullopt for logs not compacted.
   std::optional<CompactionPlan> candidate_plan(std::int64_t now_ms, bool& due) const;
-  Result<void, LogError> install_cleaned(std::size_t first, std::size_t count, std::int64_t cleaned_size,
-                                         std::int64_t now_ms);
+  Result<void, LogError> install_cleaned(std::size_t first, std::size_t count,
+                                         std::int64_t cleaned_size, std::int64_t now_ms);
   bool offline() const { return offline_ || flush_state_->failed.load(std::memory_order_relaxed); }
 
   std::filesystem::path dir_;

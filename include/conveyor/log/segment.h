@@ -85,7 +85,8 @@ class Segment {
 
   // Appends validated batches (`bytes` is their concatenation) with one write.
   // On failure the file is cut back to where it was.
-  Result<void, LogError> append(std::span<const std::uint8_t> bytes, std::span<const BatchMeta> batches);
+  Result<void, LogError> append(std::span<const std::uint8_t> bytes,
+                                std::span<const BatchMeta> batches);
 
   // The first batch with last offset >= `offset`, scanning forward from the
   // index; nullopt when the segment has none.
@@ -93,17 +94,20 @@ class Segment {
   // Whole batches from the one holding `offset`: at most `max_bytes` (unless
   // `min_one_batch` and the first is larger), none at or above `max_offset`.
   // nullopt when this segment holds nothing at or after `offset`.
-  Result<std::optional<protocol::FileSlice>, LogError> read(std::int64_t offset, std::uint32_t max_bytes,
-                                                             bool min_one_batch,
-                                                             std::int64_t max_offset) const;
+  Result<std::optional<protocol::FileSlice>, LogError> read(std::int64_t offset,
+                                                            std::uint32_t max_bytes,
+                                                            bool min_one_batch,
+                                                            std::int64_t max_offset) const;
   // The first batch whose max timestamp is >= `timestamp` and whose last
   // offset is >= `min_offset`.
-  Result<std::optional<Located>, LogError> find_timestamp(std::int64_t timestamp, std::int64_t min_offset) const;
+  Result<std::optional<Located>, LogError> find_timestamp(std::int64_t timestamp,
+                                                          std::int64_t min_offset) const;
   // Inside the batch `found`: the offset and timestamp of the first record
   // with timestamp >= `timestamp` and offset >= `min_offset`. Exact for
   // uncompressed CreateTime batches; otherwise (or if the records do not
   // parse) the batch's first eligible offset and its max timestamp.
-  std::pair<std::int64_t, std::int64_t> first_record_at_or_after(const Located& found, std::int64_t timestamp,
+  std::pair<std::int64_t, std::int64_t> first_record_at_or_after(const Located& found,
+                                                                 std::int64_t timestamp,
                                                                  std::int64_t min_offset) const;
   // The batch header at `position`, if a valid one lies wholly inside the segment.
   std::optional<protocol::RecordBatchHeader> header_at(std::uint64_t position) const;
@@ -138,7 +142,8 @@ class Segment {
   // the incoming batches' max timestamp minus the first batch's, when the
   // first batch has a timestamp; else broker time since the segment was
   // created or opened.
-  std::int64_t time_waited_for_roll(std::int64_t now_ms, std::int64_t incoming_max_timestamp) const {
+  std::int64_t time_waited_for_roll(std::int64_t now_ms,
+                                    std::int64_t incoming_max_timestamp) const {
     return first_batch_timestamp_ >= 0 ? difference(incoming_max_timestamp, first_batch_timestamp_)
                                        : difference(now_ms, created_ms_);
   }
@@ -159,8 +164,12 @@ class Segment {
     (void)ensure_open();
     return time_index_;
   }
-  const std::shared_ptr<const FileHandle>& offset_index_file() const { return offset_index().file().file(); }
-  const std::shared_ptr<const FileHandle>& time_index_file() const { return time_index().file().file(); }
+  const std::shared_ptr<const FileHandle>& offset_index_file() const {
+    return offset_index().file().file();
+  }
+  const std::shared_ptr<const FileHandle>& time_index_file() const {
+    return time_index().file().file();
+  }
 
  private:
   Segment(std::filesystem::path dir, std::int64_t base_offset, std::size_t index_max_bytes,

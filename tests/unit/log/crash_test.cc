@@ -42,11 +42,16 @@ LogConfig crash_config() {
   std::mt19937 rng(seed);
   for (std::int64_t i = 0;; ++i) {
     const int records = 1 + static_cast<int>(rng() % 8);
-    auto bytes = BatchBuilder().records(records).value_size(rng() % 700).timestamp(1'700'000'000'000 + i).build();
+    auto bytes = BatchBuilder()
+                     .records(records)
+                     .value_size(rng() % 700)
+                     .timestamp(1'700'000'000'000 + i)
+                     .build();
     if (!log->append(bytes, 1, 1'700'000'000'000 + i)) ::_exit(4);
     if (i % 4 == 0) {
       log->request_flush([report_fd](std::int64_t durable) {
-        if (durable >= 0) [[maybe_unused]] auto n = ::write(report_fd, &durable, sizeof(durable));
+        if (durable >= 0) [[maybe_unused]]
+          auto n = ::write(report_fd, &durable, sizeof(durable));
       });
     }
   }
@@ -72,16 +77,19 @@ TEST(CrashTest, EveryFlushedOffsetSurvivesKillNine) {
     std::int64_t reported = -1;
     int reports = 0;
     std::int64_t value = 0;
-    while (reports < reports_before_kill && ::read(fds[0], &value, sizeof(value)) == sizeof(value)) {
+    while (reports < reports_before_kill &&
+           ::read(fds[0], &value, sizeof(value)) == sizeof(value)) {
       reported = std::max(reported, value);
       ++reports;
     }
     ::kill(pid, SIGKILL);
     int status = 0;
     ::waitpid(pid, &status, 0);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "child exited with " << WEXITSTATUS(status) << " in round " << round;
+    ASSERT_TRUE(WIFSIGNALED(status))
+        << "child exited with " << WEXITSTATUS(status) << " in round " << round;
     // Reports already in the pipe were made before the kill: they count too.
-    while (::read(fds[0], &value, sizeof(value)) == sizeof(value)) reported = std::max(reported, value);
+    while (::read(fds[0], &value, sizeof(value)) == sizeof(value))
+      reported = std::max(reported, value);
     ::close(fds[0]);
     ASSERT_GT(reported, 0) << round;
     durable_so_far = std::max(durable_so_far, reported);

@@ -81,7 +81,8 @@ TEST(FlushScheduler, LogsShareSyncRoundsAndReportTheirEndOffsets) {
   FlushScheduler flusher(false);
   LogConfig config;
   std::vector<std::unique_ptr<DiskLog>> logs;
-  for (int p = 0; p < 3; ++p) logs.push_back(DiskLog::open(dir / ("t-" + std::to_string(p)), config, &flusher, kNow).value());
+  for (int p = 0; p < 3; ++p)
+    logs.push_back(DiskLog::open(dir / ("t-" + std::to_string(p)), config, &flusher, kNow).value());
   constexpr int kAppends = 10;
   std::latch done(3 * kAppends);
   std::vector<std::atomic<std::int64_t>> durable(3);

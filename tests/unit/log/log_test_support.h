@@ -42,14 +42,15 @@ inline std::vector<std::uint8_t> slice_bytes(const protocol::Records& records) {
   if (!records.is_file()) return {records.bytes().begin(), records.bytes().end()};
   const auto& slice = records.file_slice();
   std::vector<std::uint8_t> out(slice.size);
-  const ssize_t n = ::pread(slice.file->fd(), out.data(), out.size(), static_cast<off_t>(slice.position));
+  const ssize_t n =
+      ::pread(slice.file->fd(), out.data(), out.size(), static_cast<off_t>(slice.position));
   out.resize(n < 0 ? 0 : static_cast<std::size_t>(n));
   return out;
 }
 
 // Headers of the whole batches in `bytes` (stops at anything invalid).
-inline std::vector<protocol::RecordBatchHeader> batch_headers(const std::vector<std::uint8_t>& bytes,
-                                                             bool check_crc = true) {
+inline std::vector<protocol::RecordBatchHeader> batch_headers(
+    const std::vector<std::uint8_t>& bytes, bool check_crc = true) {
   std::vector<protocol::RecordBatchHeader> out;
   std::size_t pos = 0;
   while (pos + protocol::kRecordBatchHeaderSize <= bytes.size()) {
@@ -63,17 +64,22 @@ inline std::vector<protocol::RecordBatchHeader> batch_headers(const std::vector<
   return out;
 }
 
-inline std::uint64_t file_size(const std::filesystem::path& p) { return std::filesystem::file_size(p); }
+inline std::uint64_t file_size(const std::filesystem::path& p) {
+  return std::filesystem::file_size(p);
+}
 
 inline void append_bytes(const std::filesystem::path& p, const std::vector<std::uint8_t>& bytes) {
   std::ofstream out(p, std::ios::binary | std::ios::app);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
 }
 
-inline void write_at(const std::filesystem::path& p, std::uint64_t position, const std::vector<std::uint8_t>& bytes) {
+inline void write_at(const std::filesystem::path& p, std::uint64_t position,
+                     const std::vector<std::uint8_t>& bytes) {
   std::fstream out(p, std::ios::binary | std::ios::in | std::ios::out);
   out.seekp(static_cast<std::streamoff>(position));
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
 }
 
 }  // namespace conveyor::log::testing
