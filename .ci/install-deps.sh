@@ -15,7 +15,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   librdkafka-dev kcat
   python3 python3-confluent-kafka python3-kafka
-  python3-snappy python3-lz4 python3-zstandard   # kafka-python's codecs
+  python3-snappy python3-lz4 python3-zstandard python3-xxhash  # kafka-python's codecs (xxhash: lz4 of the old message format)
   docker-compose            # static check of docker/docker-compose.yml (no engine here)
   nodejs
   clang libclang-rt-14-dev   # libFuzzer targets and sanitizer runtimes

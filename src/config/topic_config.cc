@@ -23,7 +23,7 @@ const std::vector<TopicConfigKey>& keys() {
       {{"min.cleanable.dirty.ratio", T::float64, "0.5", "Dirty ratio that triggers compaction.", 0, 1}, "log.cleaner.min.cleanable.ratio"},
       {{"min.compaction.lag.ms", T::int64, "0", "Records younger than this are not compacted.", 0}, "log.cleaner.min.compaction.lag.ms"},
       {{"min.insync.replicas", T::int32, "1", "acks=all needs this many in-sync replicas.", 1}, "min.insync.replicas"},
-      {{"preallocate", T::boolean, "false", "Preallocate segment files."}, "log.preallocate"},
+      {{"preallocate", T::boolean, "true", "Write zeros ahead of the active segment's data (see log.preallocate)."}, "log.preallocate"},
       {{"retention.bytes", T::int64, "-1", "Delete old segments beyond this size; -1 for no limit.", -1}, "log.retention.bytes"},
       {{"retention.ms", T::int64, "604800000", "Delete segments older than this; -1 keeps forever.", -1}, "log.retention.ms"},
       {{"segment.bytes", T::int32, "1073741824", "Segment file size.", 14}, "log.segment.bytes"},

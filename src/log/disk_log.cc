@@ -80,6 +80,8 @@ Result<std::unique_ptr<DiskLog>, LogError> DiskLog::open(std::filesystem::path d
     return Unexpected{r.error()};
   }
   log->last_flush_ms_ = now_ms;
+  log->preallocate_ =
+      log->config_.preallocate && flusher != nullptr && io::overwrites_are_cheap(log->dir_);
   log->release_idle_segments();
   return log;
 }
@@ -159,7 +161,16 @@ Result<void, LogError> DiskLog::recover_segments(std::int64_t now_ms) {
       const auto recovered = segment->recover();
       if (!recovered) return Unexpected{recovered.error()};
       ++recovery_.segments_recovered;
-      if (recovered->truncated_bytes > 0) {
+      if (recovered->truncated_bytes > 0 && recovered->zero_tail && last) {
+        // The usual end of an active segment after a crash with log.preallocate.
+        recovery_.bytes_truncated += recovered->truncated_bytes;
+        spdlog::info(
+            "log {}: segment {} trimmed to {} bytes ({} bytes of zeros after offset {}: written "
+            "ahead, "
+            "or never written)",
+            dir_.string(), bases[i], recovered->valid_bytes, recovered->truncated_bytes,
+            segment->next_offset());
+      } else if (recovered->truncated_bytes > 0) {
         truncated = true;
         recovery_.bytes_truncated += recovered->truncated_bytes;
         spdlog::warn(
@@ -478,24 +489,36 @@ Result<std::size_t, LogError> DiskLog::enforce_retention(std::int64_t now_ms) {
 }
 
 void DiskLog::request_flush(std::function<void(std::int64_t durable_end_offset)> done) {
-  std::vector<std::shared_ptr<const FileHandle>> handles;
+  std::vector<FlushTarget> targets;
   bool reopened = false;
+  Segment& active = segments_.active();
   for (const auto& segment : segments_) {
     if (segment->base_offset() < unflushed_from_) continue;
     reopened = reopened || !segment->files_open();  // released before its flush: file() reopens it
-    handles.push_back(segment->file());
-    if (segment.get() != &segments_.active()) {
-      handles.push_back(segment->offset_index_file());
-      handles.push_back(segment->time_index_file());
+    if (segment.get() != &active) {
+      targets.push_back(FlushTarget::whole(segment->file()));
+      targets.push_back(FlushTarget::whole(segment->offset_index_file()));
+      targets.push_back(FlushTarget::whole(segment->time_index_file()));
+      continue;
     }
+    // The active segment: the bytes written since the previous request.
+    FlushTarget target = FlushTarget::whole(segment->file());
+    target.preallocation = segment->preallocation();
+    target.from = flush_requested_base_ == segment->base_offset() ? flush_requested_position_ : 0;
+    target.to = segment->size();
+    targets.push_back(std::move(target));
   }
+  flush_requested_base_ = active.base_offset();
+  flush_requested_position_ = active.size();
   // A segment that could not be reopened leaves a null handle: the flush fails.
   const bool all_named =
-      std::all_of(handles.begin(), handles.end(), [](const auto& h) { return h != nullptr; });
+      std::all_of(targets.begin(), targets.end(), [](const auto& t) { return t.file != nullptr; });
   if (reopened) release_idle_segments();  // the request holds its own handles
-  handles.insert(handles.end(), unsynced_txn_indexes_.begin(), unsynced_txn_indexes_.end());
+  for (auto& txn_index : unsynced_txn_indexes_)
+    targets.push_back(FlushTarget::whole(std::move(txn_index)));
   unsynced_txn_indexes_.clear();
-  if (dir_dirty_) handles.push_back(dir_handle_);
+  if (dir_dirty_) targets.push_back(FlushTarget::whole(dir_handle_));
+  if (preallocate_ && all_named) preallocate_active();
   unflushed_from_ = segments_.active().base_offset();
   dir_dirty_ = false;
   messages_since_flush_ = 0;
@@ -516,12 +539,29 @@ void DiskLog::request_flush(std::function<void(std::int64_t durable_end_offset)>
     return;
   }
   if (flusher_ != nullptr) {
-    flusher_->request_flush(std::move(handles), end, std::move(callback));
+    flusher_->request_flush(std::move(targets), end, std::move(callback));
     return;
   }
   bool ok = true;
-  for (const auto& handle : handles) ok = (handle && io::sync(handle->fd())) && ok;
+  for (const auto& target : targets) ok = (target.file && io::sync(target.file->fd())) && ok;
   callback(ok ? end : -1);
+}
+
+void DiskLog::preallocate_active() {
+  // 4 MiB steps: a step costs one background fdatasync of its zeros, and
+  // at most two steps (8 MiB) of zeros lie past the data of a segment.
+  constexpr std::uint64_t kPreallocateStep = 4u << 20;
+  Segment& active = segments_.active();
+  const auto wrote =
+      active.preallocate(kPreallocateStep, static_cast<std::uint64_t>(config_.segment_bytes));
+  if (!wrote) {
+    // Only a speed-up: the data is intact, the next flush syncs it whole.
+    spdlog::warn("log {}: cannot preallocate segment {}; continuing without", dir_.string(),
+                 active.base_offset());
+    preallocate_ = false;
+    return;
+  }
+  if (*wrote) flusher_->instantiate(active.preallocation());
 }
 
 std::int64_t DiskLog::recovery_point() const {
@@ -585,6 +625,7 @@ void DiskLog::remove() {
 
 void DiskLog::update_config(const LogConfig& config) {
   config_ = sanitize(config);
+  preallocate_ = config_.preallocate && flusher_ != nullptr && io::overwrites_are_cheap(dir_);
   segments_.active().set_index_interval_bytes(config_.index_interval_bytes);
 }
 

@@ -2,8 +2,12 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 
 namespace conveyor::log::io {
@@ -79,6 +83,67 @@ std::int64_t file_size(int fd) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) return -1;
   return static_cast<std::int64_t>(st.st_size);
+}
+
+namespace {
+// Read-only zeros in .bss: pwritev of it maps nothing but the zero page.
+constexpr std::size_t kZeroBlock = 64 * 1024;
+constexpr std::size_t kZeroIovecs = 64;  // 4 MiB per pwritev
+alignas(4096) const std::array<std::uint8_t, kZeroBlock> kZeros{};
+
+bool sync_range(int fd, std::uint64_t from, std::uint64_t to, unsigned flags) {
+  if (to <= from) return true;
+  int rc;
+  do {
+    rc = ::sync_file_range(fd, static_cast<off_t>(from), static_cast<off_t>(to - from), flags);
+  } while (rc < 0 && errno == EINTR);
+  return rc == 0;
+}
+}  // namespace
+
+bool write_zeros(int fd, std::uint64_t from, std::uint64_t to) {
+  std::array<iovec, kZeroIovecs> iov{};
+  while (from < to) {
+    std::size_t count = 0;
+    std::uint64_t bytes = 0;
+    while (count < iov.size() && from + bytes < to) {
+      const std::size_t n =
+          static_cast<std::size_t>(std::min<std::uint64_t>(kZeroBlock, to - from - bytes));
+      iov[count++] = iovec{const_cast<std::uint8_t*>(kZeros.data()), n};
+      bytes += n;
+    }
+    const ssize_t n = ::pwritev(fd, iov.data(), static_cast<int>(count), static_cast<off_t>(from));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    from += static_cast<std::uint64_t>(n);  // a short write continues from where it stopped
+  }
+  return true;
+}
+
+bool start_writeback(int fd, std::uint64_t from, std::uint64_t to) {
+  return sync_range(fd, from, to, SYNC_FILE_RANGE_WRITE);
+}
+
+bool wait_writeback(int fd, std::uint64_t from, std::uint64_t to) {
+  return sync_range(
+      fd, from, to,
+      SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+}
+
+std::int64_t device_of(int fd) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return -1;
+  return static_cast<std::int64_t>(st.st_dev);
+}
+
+bool overwrites_are_cheap(const std::filesystem::path& dir) {
+  constexpr long kExt4Magic = 0xEF53;  // also ext2/ext3, which the kernel serves with ext4
+  constexpr long kXfsMagic = 0x58465342;
+  struct statfs fs {};
+  if (::statfs(dir.c_str(), &fs) != 0) return false;
+  return fs.f_type == kExt4Magic || fs.f_type == kXfsMagic;
 }
 
 }  // namespace conveyor::log::io

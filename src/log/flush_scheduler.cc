@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "conveyor/log/file_io.h"
+#include "conveyor/log/round_sync.h"
 
 namespace conveyor::log {
 
@@ -19,6 +20,7 @@ void FlushScheduler::start() {
   if (started_ || stopped_) return;
   started_ = true;
   thread_ = std::thread([this] { run(); });
+  instantiator_ = std::thread([this] { run_instantiations(); });
 }
 
 void FlushScheduler::stop() {
@@ -34,6 +36,12 @@ void FlushScheduler::stop() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard lock(instantiate_mutex_);
+    instantiate_stopping_ = true;
+  }
+  instantiate_wake_.notify_all();
+  if (instantiator_.joinable()) instantiator_.join();
   std::vector<Request> late;  // queued between the thread's last round and now
   {
     std::lock_guard lock(mutex_);
@@ -43,21 +51,73 @@ void FlushScheduler::stop() {
   if (!late.empty()) flush_round(late);
 }
 
-void FlushScheduler::request_flush(std::vector<std::shared_ptr<const FileHandle>> files,
-                                   std::int64_t end_offset, Callback done) {
-  Request request{std::move(files), end_offset, std::move(done)};
+void FlushScheduler::request_flush(std::vector<FlushTarget> targets, std::int64_t end_offset,
+                                   Callback done) {
+  Request request{std::move(targets), end_offset, std::move(done)};
   {
     std::lock_guard lock(mutex_);
     ++requests_;
     if (!stopped_) {
       pending_.push_back(std::move(request));
-      wake_.notify_one();
+      // Only a flusher waiting for work needs waking (one wake-up per
+      // round, not per request; it takes every request when it wakes).
+      if (pending_.size() == 1) wake_.notify_one();
       return;
     }
   }
   std::vector<Request> one;
   one.push_back(std::move(request));
   flush_round(one);
+}
+
+void FlushScheduler::request_flush(std::vector<std::shared_ptr<const FileHandle>> files,
+                                   std::int64_t end_offset, Callback done) {
+  std::vector<FlushTarget> targets;
+  targets.reserve(files.size());
+  for (auto& file : files) targets.push_back(FlushTarget::whole(std::move(file)));
+  request_flush(std::move(targets), end_offset, std::move(done));
+}
+
+void FlushScheduler::instantiate(std::shared_ptr<Preallocation> preallocation) {
+  {
+    std::lock_guard lock(instantiate_mutex_);
+    if (instantiate_stopping_) return;  // only a speed-up: nothing is lost by dropping it
+    if (std::find(to_instantiate_.begin(), to_instantiate_.end(), preallocation) !=
+        to_instantiate_.end())
+      return;
+    to_instantiate_.push_back(std::move(preallocation));
+  }
+  instantiate_wake_.notify_one();
+}
+
+void FlushScheduler::run_instantiations() {
+  for (;;) {
+    std::vector<std::shared_ptr<Preallocation>> work;
+    {
+      std::unique_lock lock(instantiate_mutex_);
+      instantiate_wake_.wait(lock,
+                             [this] { return instantiate_stopping_ || !to_instantiate_.empty(); });
+      if (instantiate_stopping_) return;
+      work.swap(to_instantiate_);
+    }
+    for (const auto& preallocation : work) {
+      const auto ticket = preallocation->begin_sync();
+      const int fd = preallocation->file()->fd();
+      // Zeros go to the device a slice at a time, each written back before
+      // the next is started: a few MiB queued at once would hold up the
+      // rounds' cache flushes behind them for milliseconds. The fdatasync at
+      // the end then only commits the allocation.
+      constexpr std::uint64_t kSlice = 256 * 1024;
+      bool ok = true;
+      for (std::uint64_t from = preallocation->durable(); ok && from < ticket.zeroed;
+           from += kSlice) {
+        ok = io::wait_writeback(fd, from, std::min(from + kSlice, ticket.zeroed));
+      }
+      ok = ok && io::sync(fd);
+      preallocation->end_sync(ticket, ok);
+      instantiations_.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
 }
 
 void FlushScheduler::run() {
@@ -75,22 +135,17 @@ void FlushScheduler::run() {
 }
 
 void FlushScheduler::flush_round(std::vector<Request>& batch) {
-  std::vector<const FileHandle*> files;
+  std::vector<const FlushTarget*> targets;
   for (const auto& request : batch) {
-    for (const auto& file : request.files) {
-      if (file && file->valid()) files.push_back(file.get());
-    }
+    for (const auto& target : request.targets) targets.push_back(&target);
   }
-  std::sort(files.begin(), files.end());
-  files.erase(std::unique(files.begin(), files.end()), files.end());
-  std::vector<int> fds;
-  fds.reserve(files.size());
-  for (const FileHandle* file : files) fds.push_back(file->fd());
-  const bool ok = syncer_.sync_all(fds);
+  RoundSyncCounts counts;
+  const bool ok = sync_round(targets, syncer_, carriers_, counts);
   {
     std::lock_guard lock(mutex_);
     ++rounds_;
-    syncs_ += files.size();
+    syncs_ += counts.fdatasyncs;
+    overwrites_ += counts.overwrites;
   }
   for (auto& request : batch) {
     if (request.done) request.done(ok ? request.end_offset : -1);
@@ -108,6 +163,14 @@ std::uint64_t FlushScheduler::round_count() const {
 std::uint64_t FlushScheduler::sync_count() const {
   std::lock_guard lock(mutex_);
   return syncs_;
+}
+
+std::uint64_t FlushScheduler::overwrite_count() const {
+  std::lock_guard lock(mutex_);
+  return overwrites_;
+}
+std::uint64_t FlushScheduler::instantiation_count() const {
+  return instantiations_.load(std::memory_order_relaxed);
 }
 
 }  // namespace conveyor::log

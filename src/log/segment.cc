@@ -47,6 +47,7 @@ Result<void, LogError> Segment::open_files(bool create, bool writable) {
   const std::int64_t size = io::file_size(fd);
   if (size < 0) return Unexpected{LogError::storage_error};
   size_ = static_cast<std::uint64_t>(size);
+  file_end_ = size_;
   if (auto r =
           offset_index_.open(files::index_path(dir_, base_offset_), index_max_bytes_, writable);
       !r)
@@ -239,11 +240,16 @@ Result<Segment::RecoveryResult, LogError> Segment::recover() {
     ++result.batches;
   }
   if (io_error) return Unexpected{LogError::storage_error};
+  if (pos < end) {
+    const auto rest = bytes_at(
+        pos, static_cast<std::size_t>(std::min<std::uint64_t>(end - pos, kRecordBatchHeaderSize)));
+    result.zero_tail = !rest.empty() &&
+                       std::all_of(rest.begin(), rest.end(), [](std::uint8_t b) { return b == 0; });
+  }
   size_ = pos;
   result.valid_bytes = pos;
   result.truncated_bytes = end - pos;
-  if (pos < end && ::ftruncate(fd, static_cast<off_t>(pos)) != 0)
-    return Unexpected{LogError::storage_error};
+  if (auto r = trim_to_data(); !r) return Unexpected{r.error()};
   return result;
 }
 
@@ -251,7 +257,9 @@ Result<void, LogError> Segment::append(std::span<const std::uint8_t> bytes,
                                        std::span<const BatchMeta> batches) {
   const int fd = log_file_->fd();
   if (!io::pwrite_full(fd, bytes, size_)) {
-    [[maybe_unused]] const int rc = ::ftruncate(fd, static_cast<off_t>(size_));
+    file_end_ = std::max<std::uint64_t>(file_end_,
+                                        size_ + bytes.size());  // whatever part of it was written
+    [[maybe_unused]] const auto trimmed = trim_to_data();
     return Unexpected{LogError::storage_error};
   }
   std::uint64_t pos = size_;
@@ -260,7 +268,41 @@ Result<void, LogError> Segment::append(std::span<const std::uint8_t> bytes,
     pos += batch.size;
   }
   size_ = pos;
+  file_end_ = std::max(file_end_, size_);
   return {};
+}
+
+Result<void, LogError> Segment::trim_to_data() {
+  // Recovery may find the file longer than what it tracked (zeros written
+  // ahead before a crash): cut to the data whenever the file is longer.
+  const std::int64_t length = io::file_size(log_file_->fd());
+  if (length < 0) return Unexpected{LogError::storage_error};
+  if (preallocation_) preallocation_->truncated_to(size_);
+  if (static_cast<std::uint64_t>(length) > size_ &&
+      ::ftruncate(log_file_->fd(), static_cast<off_t>(size_)) != 0) {
+    return Unexpected{LogError::storage_error};
+  }
+  file_end_ = size_;
+  return {};
+}
+
+Result<bool, LogError> Segment::preallocate(std::uint64_t lead, std::uint64_t limit) {
+  if (!log_file_ || !offset_index_.file().writable()) return false;  // sealed or released
+  const std::uint64_t from = std::max(file_end_, size_);
+  if (from >= std::min(size_ + lead, limit)) return false;
+  const std::uint64_t to = std::min(from + lead, limit);
+  if (!preallocation_) {
+    const std::int64_t device = io::device_of(log_file_->fd());
+    if (device < 0) return Unexpected{LogError::storage_error};
+    preallocation_ = std::make_shared<Preallocation>(log_file_, static_cast<dev_t>(device));
+  }
+  if (!io::write_zeros(log_file_->fd(), from, to)) {
+    [[maybe_unused]] const auto trimmed = trim_to_data();
+    return Unexpected{LogError::storage_error};
+  }
+  file_end_ = to;
+  preallocation_->zeroed_to(to);
+  return true;
 }
 
 bool Segment::index_full(std::size_t batches) const {
@@ -391,6 +433,10 @@ std::pair<std::int64_t, std::int64_t> Segment::first_record_at_or_after(
 }
 
 Result<void, LogError> Segment::seal() {
+  if (file_end_ > size_ && log_file_) {
+    if (auto r = trim_to_data(); !r) return r;
+  }
+  preallocation_.reset();  // a sealed segment is flushed whole from now on
   time_index_.maybe_append(max_timestamp_, offset_of_max_timestamp_);
   if (offset_index_.file().writable()) {
     if (auto r = offset_index_.file().trim(); !r) return r;

@@ -18,6 +18,12 @@
 // segment was created) and moves it to the active segment at once. That is
 // safe because the scheduler completes requests in order.
 //
+// Preallocation (`preallocate`, on ext4/XFS with a FlushScheduler): a log that
+// requests flushes keeps zeros written 4-8 MiB ahead of its active segment's
+// data and names the active segment's bytes since its previous request as a
+// range, so the scheduler can flush them as overwrites (flush_scheduler.h).
+// Logs that never request a flush (acks=1 only) never write zeros.
+//
 // Blocking work: append and read only pwrite/pread. close, checkpoint,
 // delete_records_before, enforce_retention and remove fsync or unlink files;
 // compact reads and rewrites the closed segments (see log_cleaner.h).
@@ -107,6 +113,8 @@ class DiskLog final : public PartitionLog {
   // through any descriptor of a file writes all of its dirty pages. Called
   // after a use reopened a segment, on roll and at open.
   void release_idle_segments();
+  // Keeps zeros written ahead of the active segment's data (preallocate_).
+  void preallocate_active();
   // Marks `segment` used now; true when its files were closed (the use reopens them).
   bool note_use(const Segment& segment);
   void delete_front_segment();
@@ -142,6 +150,10 @@ class DiskLog final : public PartitionLog {
   std::shared_ptr<const FileHandle> dir_handle_;
   std::int64_t unflushed_from_ = 0;
   bool dir_dirty_ = false;
+  bool preallocate_ = false;  // config_.preallocate, on a file system where it pays
+  // Where the previous flush request ended in the segment with this base.
+  std::int64_t flush_requested_base_ = -1;
+  std::uint64_t flush_requested_position_ = 0;
   std::int64_t messages_since_flush_ = 0;
   std::int64_t last_flush_ms_ = 0;
   bool closed_ = false;

@@ -28,4 +28,20 @@ int open_dir(const std::filesystem::path& dir);
 // Size of the open file, or -1.
 std::int64_t file_size(int fd);
 
+// Writes zeros over [from, to) (page cache; one pwritev per few MiB).
+bool write_zeros(int fd, std::uint64_t from, std::uint64_t to);
+// sync_file_range: starts writeback of the dirty pages in [from, to), or
+// waits until every page of the range that was dirty is on the device (in its
+// volatile cache: no cache flush, no metadata). Only safe as part of a
+// durable write when the range overwrites blocks whose allocation is already
+// durable, and a cache flush of the device follows (see Preallocation).
+bool start_writeback(int fd, std::uint64_t from, std::uint64_t to);
+bool wait_writeback(int fd, std::uint64_t from, std::uint64_t to);
+// The device the open file lives on (st_dev), or -1.
+std::int64_t device_of(int fd);
+// True when files in `dir` live on a file system whose fdatasync after an
+// in-place overwrite needs no metadata and flushes the device cache, so that
+// writing ahead (log.preallocate) pays: ext4 and XFS.
+bool overwrites_are_cheap(const std::filesystem::path& dir);
+
 }  // namespace conveyor::log::io

@@ -11,16 +11,28 @@
 //                                                                   done(end) for each request
 //
 // Guarantees: a callback runs on the flusher thread after every file of its
-// request, and of every earlier request, has been fdatasync'd; it receives the
-// request's end offset, or -1 when an fdatasync failed (the data may not be
+// request, and of every earlier request, has been made durable; it receives
+// the request's end offset, or -1 when a sync failed (the data may not be
 // durable: the log must be treated as offline, KAFKA_STORAGE_ERROR).
 // Callbacks must be short: post back to the owning shard.
+//
+// Overwrites (log.preallocate): a target that carries a Preallocation and a
+// byte range lying wholly in blocks whose allocation is already durable needs
+// no metadata, only its data on the device and a cache flush after it. Such
+// ranges are written back first (sync_file_range, all started before any is
+// waited for); then one of them per device is fdatasync'd together with the
+// files that need a full fdatasync, and that fdatasync's cache flush covers
+// the writes that completed before it. So a round over N preallocated
+// partitions costs N data writes and one flush instead of N journal commits.
+// The zeros a shard writes ahead are made durable off the rounds, by a
+// background thread (instantiate()).
 //
 // Threading: request_flush may be called from any thread (the queue has the
 // only mutex; the append path never takes it). Lifecycle: owned by the
 // broker (main.cc), outliving every log. stop() (or the destructor) finishes
 // the queued rounds; requests after stop() are flushed on the caller's thread.
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -30,6 +42,8 @@
 #include <vector>
 
 #include "conveyor/base/file_handle.h"
+#include "conveyor/log/flush_carriers.h"
+#include "conveyor/log/flush_target.h"
 #include "conveyor/log/parallel_sync.h"
 
 namespace conveyor::log {
@@ -48,25 +62,35 @@ class FlushScheduler {
   void start();
   void stop();
 
-  // Queues one request: make `files` durable, then call `done(end_offset)`.
+  // Queues one request: make `targets` durable, then call `done(end_offset)`.
+  void request_flush(std::vector<FlushTarget> targets, std::int64_t end_offset, Callback done);
+  // The same with a full fdatasync of each file.
   void request_flush(std::vector<std::shared_ptr<const FileHandle>> files, std::int64_t end_offset,
                      Callback done);
+  // Makes the zeros written ahead in `preallocation`'s file durable, in the
+  // background; later rounds can then treat writes there as overwrites.
+  void instantiate(std::shared_ptr<Preallocation> preallocation);
 
   // Counters for tests and metrics.
   std::uint64_t request_count() const;
   std::uint64_t round_count() const;
-  std::uint64_t sync_count() const;  // fdatasync calls
+  std::uint64_t sync_count() const;  // fdatasync calls of the rounds
+  std::uint64_t overwrite_count()
+      const;  // ranges written back as overwrites, without their own fdatasync
+  std::uint64_t instantiation_count() const;  // background fdatasyncs of zeros written ahead
 
  private:
   struct Request {
-    std::vector<std::shared_ptr<const FileHandle>> files;
+    std::vector<FlushTarget> targets;
     std::int64_t end_offset = 0;
     Callback done;
   };
   void run();
   void flush_round(std::vector<Request>& batch);
+  void run_instantiations();
 
-  ParallelSync syncer_;  // the round's files are fdatasync'd concurrently
+  ParallelSync syncer_;     // the round's files are fdatasync'd concurrently
+  FlushCarriers carriers_;  // used by the flushing thread only
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::vector<Request> pending_;
@@ -76,7 +100,17 @@ class FlushScheduler {
   std::uint64_t requests_ = 0;
   std::uint64_t rounds_ = 0;
   std::uint64_t syncs_ = 0;
+  std::uint64_t overwrites_ = 0;
   std::thread thread_;
+
+  // The background instantiations (their own thread: an fdatasync of a few
+  // MiB of zeros must not hold up a round).
+  std::mutex instantiate_mutex_;
+  std::condition_variable instantiate_wake_;
+  std::vector<std::shared_ptr<Preallocation>> to_instantiate_;
+  bool instantiate_stopping_ = false;
+  std::atomic<std::uint64_t> instantiations_{0};
+  std::thread instantiator_;
 };
 
 }  // namespace conveyor::log

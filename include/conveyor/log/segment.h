@@ -22,8 +22,15 @@
 // reopens them first (read-only indexes), so a released segment behaves as
 // before, one open() later. Handles given out earlier stay valid.
 //
-// Not thread-safe: owned by a PartitionLog on one shard. Only file() and the
-// index FileHandles are shared (with fetch responses and the FlushScheduler).
+// Preallocation (log.preallocate): the active segment may write zeros ahead
+// of its data (preallocate()), so that appends overwrite blocks already on
+// disk and a group commit needs no journal commit (preallocation.h). The file
+// is then longer than size(); seal() and recover() cut it back to the data,
+// and readers never look past size().
+//
+// Not thread-safe: owned by a PartitionLog on one shard. Only file(), the
+// index FileHandles and the Preallocation are shared (with fetch responses and
+// the FlushScheduler).
 
 #include <cstdint>
 #include <filesystem>
@@ -37,6 +44,7 @@
 #include "conveyor/base/result.h"
 #include "conveyor/log/log_error.h"
 #include "conveyor/log/offset_index.h"
+#include "conveyor/log/preallocation.h"
 #include "conveyor/log/time_index.h"
 #include "conveyor/protocol/record_batch_header.h"
 #include "conveyor/protocol/records.h"
@@ -59,6 +67,8 @@ class Segment {
   struct RecoveryResult {
     std::uint64_t valid_bytes = 0;
     std::uint64_t truncated_bytes = 0;
+    bool zero_tail =
+        false;  // what was truncated starts with zeros (written ahead, or never written)
     std::size_t batches = 0;
   };
 
@@ -118,6 +128,12 @@ class Segment {
   Result<void, LogError> make_writable();
   // fdatasync of the log and both indexes.
   Result<void, LogError> sync() const;
+  // Writes zeros so that at least `lead` bytes past the data are preallocated
+  // (`lead` more at a time, never past `limit`); true when it wrote any. The
+  // caller then asks the FlushScheduler to make them durable.
+  Result<bool, LogError> preallocate(std::uint64_t lead, std::uint64_t limit);
+  // Shared with flush requests; null until preallocate() first wrote zeros.
+  const std::shared_ptr<Preallocation>& preallocation() const { return preallocation_; }
   void remove();
 
   bool files_open() const { return log_file_ != nullptr; }
@@ -175,6 +191,8 @@ class Segment {
   Segment(std::filesystem::path dir, std::int64_t base_offset, std::size_t index_max_bytes,
           std::int32_t index_interval_bytes, std::int64_t now_ms);
   Result<void, LogError> open_files(bool create, bool writable);
+  // Cuts the log file back to the data (preallocated zeros dropped).
+  Result<void, LogError> trim_to_data();
   void index_batch(std::uint64_t position, const BatchMeta& batch);
   void reset_state();
   // a - b, saturated (client timestamps can be anything).
@@ -197,6 +215,8 @@ class Segment {
   mutable std::uint64_t last_used_ = 0;
 
   std::uint64_t size_ = 0;
+  std::uint64_t file_end_ = 0;  // the file's length: size_ plus any zeros written ahead
+  std::shared_ptr<Preallocation> preallocation_;
   std::int64_t next_offset_;
   std::int64_t max_timestamp_ = -1;
   std::int64_t offset_of_max_timestamp_ = -1;

@@ -7,7 +7,8 @@
 //
 // SIGKILL ends the process, not the machine: the page cache survives, so this
 // proves recovery of torn appends and the callback contract, not the disk's
-// honesty about fdatasync.
+// honesty about fdatasync. Run with and without log.preallocate (zeros
+// written ahead, rounds flushed as overwrites).
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -26,17 +27,19 @@ namespace {
 using testing::BatchBuilder;
 using testing::TempDir;
 
-LogConfig crash_config() {
+LogConfig crash_config(bool preallocate) {
   LogConfig config;
+  config.preallocate = preallocate;
   config.segment_bytes = 64 * 1024;
   config.index_interval_bytes = 1024;
   config.segment_index_bytes = 4096;
   return config;
 }
 
-[[noreturn]] void child_main(const std::filesystem::path& dir, int report_fd, unsigned seed) {
+[[noreturn]] void child_main(const std::filesystem::path& dir, int report_fd, unsigned seed,
+                             bool preallocate) {
   FlushScheduler flusher;
-  auto opened = DiskLog::open(dir, crash_config(), &flusher, 1'700'000'000'000);
+  auto opened = DiskLog::open(dir, crash_config(preallocate), &flusher, 1'700'000'000'000);
   if (!opened) ::_exit(3);
   auto log = std::move(*opened);
   std::mt19937 rng(seed);
@@ -57,7 +60,10 @@ LogConfig crash_config() {
   }
 }
 
-TEST(CrashTest, EveryFlushedOffsetSurvivesKillNine) {
+class CrashTest : public ::testing::TestWithParam<bool> {};
+
+TEST_P(CrashTest, EveryFlushedOffsetSurvivesKillNine) {
+  const bool preallocate = GetParam();
   TempDir dir;
   const auto log_dir = dir.path() / "t-0";
   std::mt19937 rng(12345);
@@ -70,7 +76,7 @@ TEST(CrashTest, EveryFlushedOffsetSurvivesKillNine) {
     ASSERT_GE(pid, 0);
     if (pid == 0) {
       ::close(fds[0]);
-      child_main(log_dir, fds[1], seed);
+      child_main(log_dir, fds[1], seed, preallocate);
     }
     ::close(fds[1]);
     const int reports_before_kill = 1 + static_cast<int>(rng() % 40);
@@ -94,7 +100,7 @@ TEST(CrashTest, EveryFlushedOffsetSurvivesKillNine) {
     ASSERT_GT(reported, 0) << round;
     durable_so_far = std::max(durable_so_far, reported);
 
-    auto opened = DiskLog::open(log_dir, crash_config(), nullptr, 1'700'000'000'000);
+    auto opened = DiskLog::open(log_dir, crash_config(preallocate), nullptr, 1'700'000'000'000);
     ASSERT_TRUE(opened) << round;
     auto& log = **opened;
     ASSERT_GE(log.log_end_offset(), durable_so_far) << round;
@@ -128,6 +134,9 @@ TEST(CrashTest, EveryFlushedOffsetSurvivesKillNine) {
     std::filesystem::remove(log_dir / ".clean_shutdown");
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Preallocate, CrashTest, ::testing::Bool(),
+                         [](const auto& p) { return p.param ? "Preallocated" : "Appended"; });
 
 }  // namespace
 }  // namespace conveyor::log

@@ -19,14 +19,10 @@ namespace conveyor::log {
 namespace {
 
 using testing::BatchBuilder;
+using testing::temp_file;
 using testing::TempDir;
 
 constexpr std::int64_t kNow = 1'700'000'000'000;
-
-std::shared_ptr<const FileHandle> temp_file(const TempDir& dir, const std::string& name) {
-  const auto path = dir / name;
-  return std::make_shared<const FileHandle>(io::open_rw(path, true), path.string());
-}
 
 TEST(FlushScheduler, ManyRequestsFromManyThreadsShareOneSyncPerFile) {
   TempDir dir;

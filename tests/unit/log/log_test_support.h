@@ -8,10 +8,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "batch_builder.h"
+#include "conveyor/base/file_handle.h"
+#include "conveyor/log/file_io.h"
 #include "conveyor/log/partition_log.h"
 #include "conveyor/protocol/record_batch_header.h"
 
@@ -62,6 +65,12 @@ inline std::vector<protocol::RecordBatchHeader> batch_headers(
     pos += h->size_in_bytes();
   }
   return out;
+}
+
+// A new file in `dir`, open read-write.
+inline std::shared_ptr<const FileHandle> temp_file(const TempDir& dir, const std::string& name) {
+  const auto path = dir / name;
+  return std::make_shared<const FileHandle>(io::open_rw(path, true), path.string());
 }
 
 inline std::uint64_t file_size(const std::filesystem::path& p) {
