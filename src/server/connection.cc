@@ -41,9 +41,8 @@ Connection::Connection(tcp::socket socket, ConnectionInfo info, ConnectionSettin
       handler_(handler),
       budget_(budget),
       on_closed_(std::move(on_closed)),
-      read_buffer_(kReadBufferSize),
-      queue_changed_(socket_.get_executor()),
-      idle_timer_(socket_.get_executor()) {
+      read_buffer_(std::make_unique_for_overwrite<std::uint8_t[]>(kReadBufferSize)),
+      queue_changed_(socket_.get_executor()) {
   touch();
 }
 
@@ -51,7 +50,6 @@ void Connection::start() {
   auto self = shared_from_this();
   asio::co_spawn(socket_.get_executor(), [self]() { return self->read_loop(); }, asio::detached);
   asio::co_spawn(socket_.get_executor(), [self]() { return self->write_loop(); }, asio::detached);
-  asio::co_spawn(socket_.get_executor(), [self]() { return self->idle_watchdog(); }, asio::detached);
 }
 
 void Connection::stop_reading() {
@@ -62,12 +60,12 @@ void Connection::stop_reading() {
 
 asio::awaitable<bool> Connection::read_exact(std::uint8_t* out, std::size_t count) {
   const std::size_t buffered = std::min(count, read_end_ - read_begin_);
-  std::memcpy(out, read_buffer_.data() + read_begin_, buffered);
+  std::memcpy(out, read_buffer_.get() + read_begin_, buffered);
   read_begin_ += buffered;
   out += buffered;
   count -= buffered;
   if (count == 0) co_return true;
-  if (count >= read_buffer_.size() / 2) {
+  if (count >= kReadBufferSize / 2) {
     // Large remainder: read straight into the destination.
     auto [ec, n] = co_await asio::async_read(socket_, asio::buffer(out, count), kAsTuple);
     touch();
@@ -77,12 +75,12 @@ asio::awaitable<bool> Connection::read_exact(std::uint8_t* out, std::size_t coun
   read_begin_ = read_end_ = 0;
   while (read_end_ < count) {
     auto [ec, n] = co_await socket_.async_read_some(
-        asio::buffer(read_buffer_.data() + read_end_, read_buffer_.size() - read_end_), kAsTuple);
+        asio::buffer(read_buffer_.get() + read_end_, kReadBufferSize - read_end_), kAsTuple);
     if (ec) co_return false;
     read_end_ += n;
     touch();
   }
-  std::memcpy(out, read_buffer_.data(), count);
+  std::memcpy(out, read_buffer_.get(), count);
   read_begin_ = count;
   co_return true;
 }
@@ -255,20 +253,10 @@ asio::awaitable<bool> Connection::write_with_files(protocol::Writer& message) {
   co_return co_await flush_pending();
 }
 
-asio::awaitable<void> Connection::idle_watchdog() {
-  const auto check_every = std::min<std::chrono::milliseconds>(settings_.idle_timeout,
-                                                               std::chrono::milliseconds(1000));
-  while (!closed_) {
-    idle_timer_.expires_after(check_every);
-    co_await idle_timer_.async_wait(kAsTuple);
-    if (closed_) break;
-    const bool idle = queue_.empty() &&
-                      std::chrono::steady_clock::now() - last_activity_ >= settings_.idle_timeout;
-    if (idle) {
-      spdlog::debug("closing idle connection from {}", info_.remote_address);
-      close();
-    }
-  }
+void Connection::close_if_idle(std::chrono::steady_clock::time_point now) {
+  if (closed_ || !queue_.empty() || now - last_activity_ < settings_.idle_timeout) return;
+  spdlog::debug("closing idle connection from {}", info_.remote_address);
+  close();
 }
 
 void Connection::close() {
@@ -277,7 +265,6 @@ void Connection::close() {
   boost::system::error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
-  idle_timer_.cancel();
   queue_changed_.notify_all();
   if (on_closed_) on_closed_();
 }

@@ -45,6 +45,7 @@ Server::Server(runtime::ShardSet& shards, ServerSettings settings)
   for (runtime::ShardId shard = 0; shard < shards.size(); ++shard) {
     auto state = std::make_unique<ShardState>();
     state->budget = std::make_unique<MemoryBudget>(shards.executor(shard), per_shard);
+    state->idle_sweep = std::make_unique<asio::steady_timer>(shards.executor(shard));
     states_.push_back(std::move(state));
   }
 }
@@ -84,6 +85,28 @@ void Server::start(RequestHandler& handler) {
     for (auto& acceptor : states_[shard]->acceptors) {
       asio::co_spawn(shards_.executor(shard), accept_loop(shard, *acceptor), asio::detached);
     }
+    asio::co_spawn(shards_.executor(shard), idle_sweep_loop(shard), asio::detached);
+  }
+}
+
+asio::awaitable<void> Server::idle_sweep_loop(runtime::ShardId shard) {
+  ShardState& state = *states_[shard];
+  // A connection is closed between idle_timeout and idle_timeout + one
+  // interval after its last read or write (Kafka's check is as coarse).
+  const auto interval =
+      std::min<std::chrono::milliseconds>(settings_.connection.idle_timeout, std::chrono::milliseconds(1000));
+  std::vector<std::shared_ptr<Connection>> open;
+  while (!state.stopping) {
+    state.idle_sweep->expires_after(interval);
+    co_await state.idle_sweep->async_wait(asio::as_tuple(asio::use_awaitable));
+    if (state.stopping) break;
+    // Closing erases the connection from the map: collect first.
+    for (auto& [id, weak] : state.connections) {
+      if (auto connection = weak.lock()) open.push_back(std::move(connection));
+    }
+    const auto now = std::chrono::steady_clock::now();
+    for (auto& connection : open) connection->close_if_idle(now);
+    open.clear();
   }
 }
 
@@ -137,6 +160,8 @@ void Server::shutdown() {
   for (runtime::ShardId shard = 0; shard < shards_.size(); ++shard) {
     asio::post(shards_.executor(shard), [this, shard] {
       ShardState& state = *states_[shard];
+      state.stopping = true;
+      state.idle_sweep->cancel();
       for (auto& acceptor : state.acceptors) {
         boost::system::error_code ignored;
         acceptor->close(ignored);

@@ -15,14 +15,16 @@
 //
 // Shutdown: stop_reading() half-closes the receive side; the reader sees EOF,
 // the writer drains what is in flight, then the socket closes. Any socket
-// error, malformed frame or idle timeout closes this connection only.
+// error, malformed frame or idle timeout closes this connection only. Idle
+// timeouts are checked by the shard's sweep (Server), not by a timer per
+// connection: a timer each would wake the shard once per second per
+// connection, which 1,000 idle clients turn into 1,000 wake-ups a second.
 //
 // Lifetime: shared_ptr held by its coroutines; owned by the shard's
 // ConnectionRegistry entry until closed. Shard-local, not thread-safe.
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -49,6 +51,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void start();
   void stop_reading();
+  // Closes the connection when nothing is in flight and it has not read or
+  // written for idle_timeout (connections.max.idle.ms) at `now`.
+  void close_if_idle(std::chrono::steady_clock::time_point now);
   const ConnectionInfo& info() const { return info_; }
 
  private:
@@ -60,7 +65,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   boost::asio::awaitable<void> read_loop();
   boost::asio::awaitable<void> write_loop();
-  boost::asio::awaitable<void> idle_watchdog();
   boost::asio::awaitable<void> run_handler(RequestFrame request, Slot* slot);
   // Fills `count` bytes at `out` from the read buffer, then the socket.
   boost::asio::awaitable<bool> read_exact(std::uint8_t* out, std::size_t count);
@@ -76,7 +80,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   MemoryBudget& budget_;
   std::function<void()> on_closed_;
 
-  std::vector<std::uint8_t> read_buffer_;
+  // Not zero-filled: an idle connection's buffer stays untouched (no RSS).
+  std::unique_ptr<std::uint8_t[]> read_buffer_;
   std::size_t read_begin_ = 0;
   std::size_t read_end_ = 0;
 
@@ -85,7 +90,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool reading_done_ = false;
   bool closed_ = false;
   std::chrono::steady_clock::time_point last_activity_;
-  boost::asio::steady_timer idle_timer_;
 };
 
 }  // namespace conveyor::server

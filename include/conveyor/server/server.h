@@ -4,7 +4,8 @@
 // Each shard has its own acceptor on each listener port (SO_REUSEPORT), so
 // the kernel spreads new connections over the shards and a connection lives
 // on the shard that accepted it. Per shard: a MemoryBudget (its share of
-// queued.max.request.bytes) and the set of open connections; across shards:
+// queued.max.request.bytes), the set of open connections and one idle sweep
+// (closes connections idle for connections.max.idle.ms); across shards:
 // ConnectionLimits.
 //
 // Lifecycle: listen() binds (before the shards run, so bind errors are start-up
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "conveyor/base/result.h"
 #include "conveyor/runtime/shard_set.h"
@@ -67,9 +69,12 @@ class Server {
     std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors;
     std::unique_ptr<MemoryBudget> budget;
     std::map<std::uint64_t, std::weak_ptr<Connection>> connections;
+    std::unique_ptr<boost::asio::steady_timer> idle_sweep;
+    bool stopping = false;
   };
 
   boost::asio::awaitable<void> accept_loop(runtime::ShardId shard, boost::asio::ip::tcp::acceptor& acceptor);
+  boost::asio::awaitable<void> idle_sweep_loop(runtime::ShardId shard);
   void on_connection_closed(runtime::ShardId shard, std::uint64_t id, const std::string& ip);
 
   runtime::ShardSet& shards_;
