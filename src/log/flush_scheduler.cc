@@ -51,23 +51,67 @@ void FlushScheduler::stop() {
   if (!late.empty()) flush_round(late);
 }
 
+struct FlushScheduler::HeldRequests {
+  int depth = 0;
+  std::vector<std::pair<FlushScheduler*, Request>> requests;
+};
+
+FlushScheduler::HeldRequests& FlushScheduler::held() {
+  thread_local HeldRequests held;
+  return held;
+}
+
+FlushScheduler::Hold::Hold() {
+  ++held().depth;
+}
+
+FlushScheduler::Hold::~Hold() {
+  HeldRequests& h = held();
+  if (--h.depth > 0) return;
+  auto requests = std::move(h.requests);
+  h.requests.clear();
+  // Usually all for one scheduler: hand each its requests in one go.
+  while (!requests.empty()) {
+    FlushScheduler* scheduler = requests.front().first;
+    std::vector<Request> mine;
+    std::vector<std::pair<FlushScheduler*, Request>> others;
+    for (auto& [target, request] : requests) {
+      if (target == scheduler)
+        mine.push_back(std::move(request));
+      else
+        others.emplace_back(target, std::move(request));
+    }
+    scheduler->enqueue(std::move(mine));
+    requests = std::move(others);
+  }
+}
+
 void FlushScheduler::request_flush(std::vector<FlushTarget> targets, std::int64_t end_offset,
                                    Callback done) {
   Request request{std::move(targets), end_offset, std::move(done)};
-  {
-    std::lock_guard lock(mutex_);
-    ++requests_;
-    if (!stopped_) {
-      pending_.push_back(std::move(request));
-      // Only a flusher waiting for work needs waking (one wake-up per
-      // round, not per request; it takes every request when it wakes).
-      if (pending_.size() == 1) wake_.notify_one();
-      return;
-    }
+  if (HeldRequests& h = held(); h.depth > 0) {
+    h.requests.emplace_back(this, std::move(request));
+    return;
   }
   std::vector<Request> one;
   one.push_back(std::move(request));
-  flush_round(one);
+  enqueue(std::move(one));
+}
+
+void FlushScheduler::enqueue(std::vector<Request> requests) {
+  {
+    std::lock_guard lock(mutex_);
+    requests_ += requests.size();
+    if (!stopped_) {
+      const bool was_empty = pending_.empty();
+      for (auto& request : requests) pending_.push_back(std::move(request));
+      // Only a flusher waiting for work needs waking (one wake-up per
+      // round, not per request; it takes every request when it wakes).
+      if (was_empty && !pending_.empty()) wake_.notify_one();
+      return;
+    }
+  }
+  flush_round(requests);
 }
 
 void FlushScheduler::request_flush(std::vector<std::shared_ptr<const FileHandle>> files,

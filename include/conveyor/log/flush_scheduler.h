@@ -27,6 +27,14 @@
 // The zeros a shard writes ahead are made durable off the rounds, by a
 // background thread (instantiate()).
 //
+// Holding requests back (Hold): a produce to three partitions of a shard asks
+// for three flushes in a row. The first wakes the flusher, whose round then
+// starts before the other two are queued, so the request's acknowledgement
+// waits for two rounds (two fdatasyncs). A Hold alive on the calling thread
+// keeps that thread's requests back and queues them together, with one
+// wake-up, when the outermost Hold ends. It must not span a co_await: the
+// thread would hold back other coroutines' requests until it resumed.
+//
 // Threading: request_flush may be called from any thread (the queue has the
 // only mutex; the append path never takes it). Lifecycle: owned by the
 // broker (main.cc), outliving every log. stop() (or the destructor) finishes
@@ -71,6 +79,17 @@ class FlushScheduler {
   // background; later rounds can then treat writes there as overwrites.
   void instantiate(std::shared_ptr<Preallocation> preallocation);
 
+  // Scope guard: this thread's request_flush calls (to any FlushScheduler)
+  // are queued when the outermost Hold is destroyed, each scheduler's with
+  // one lock and at most one wake-up, in the order they were made.
+  class Hold {
+   public:
+    Hold();
+    ~Hold();
+    Hold(const Hold&) = delete;
+    Hold& operator=(const Hold&) = delete;
+  };
+
   // Counters for tests and metrics.
   std::uint64_t request_count() const;
   std::uint64_t round_count() const;
@@ -85,6 +104,10 @@ class FlushScheduler {
     std::int64_t end_offset = 0;
     Callback done;
   };
+  struct HeldRequests;
+  static HeldRequests& held();
+  // Queues `requests` in order (one lock, a wake-up if the flusher waits).
+  void enqueue(std::vector<Request> requests);
   void run();
   void flush_round(std::vector<Request>& batch);
   void run_instantiations();

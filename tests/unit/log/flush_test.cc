@@ -8,6 +8,7 @@
 #include <atomic>
 #include <future>
 #include <latch>
+#include <mutex>
 #include <thread>
 
 #include "conveyor/log/disk_log.h"
@@ -70,6 +71,38 @@ TEST(FlushScheduler, StopFinishesQueuedRequestsAndLaterOnesRunInline) {
     flusher.request_flush({a}, 6, [&](std::int64_t end) { called += end == 6; });
     EXPECT_EQ(called, 2);
   }
+}
+
+TEST(FlushScheduler, RequestsMadeUnderAHoldShareOneRoundOfARunningFlusher) {
+  // A running flusher wakes on the first request it sees; requests held on
+  // this thread reach it together, so they cannot be split over rounds.
+  TempDir dir;
+  const auto a = temp_file(dir, "a"), b = temp_file(dir, "b"), c = temp_file(dir, "c");
+  FlushScheduler flusher;
+  std::latch done(3);
+  std::vector<std::int64_t> ends;
+  std::mutex ends_mutex;
+  auto record = [&](std::int64_t end) {
+    {
+      std::lock_guard lock(ends_mutex);
+      ends.push_back(end);
+    }
+    done.count_down();
+  };
+  {
+    FlushScheduler::Hold outer;
+    {
+      FlushScheduler::Hold inner;  // nested: only the outermost releases
+      flusher.request_flush({a}, 1, record);
+      flusher.request_flush({b}, 2, record);
+    }
+    flusher.request_flush({c}, 3, record);
+    EXPECT_EQ(flusher.request_count(), 0u);  // nothing queued yet
+  }
+  done.wait();
+  EXPECT_EQ(flusher.request_count(), 3u);
+  EXPECT_EQ(flusher.round_count(), 1u);
+  EXPECT_EQ(ends, (std::vector<std::int64_t>{1, 2, 3}));  // in the order made
 }
 
 TEST(FlushScheduler, LogsShareSyncRoundsAndReportTheirEndOffsets) {
