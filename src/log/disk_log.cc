@@ -161,8 +161,15 @@ Result<void, LogError> DiskLog::recover_segments(std::int64_t now_ms) {
       const auto recovered = segment->recover();
       if (!recovered) return Unexpected{recovered.error()};
       ++recovery_.segments_recovered;
-      if (recovered->truncated_bytes > 0 && recovered->zero_tail && last) {
-        // The usual end of an active segment after a crash with log.preallocate.
+      // Zeros after the data: the usual end of an active segment after a crash
+      // with log.preallocate, and of a segment that rolled shortly before it
+      // (the trim of its zeros was not durable yet). In an older segment they
+      // are harmless only if nothing is missing: the next segment starts
+      // where this one's data ends.
+      const bool zeros_only_past_the_data =
+          recovered->zero_tail &&
+          (last || bases[i + 1] == segment->next_offset());
+      if (recovered->truncated_bytes > 0 && zeros_only_past_the_data) {
         recovery_.bytes_truncated += recovered->truncated_bytes;
         spdlog::info(
             "log {}: segment {} trimmed to {} bytes ({} bytes of zeros after offset {}: written "
@@ -496,7 +503,9 @@ void DiskLog::request_flush(std::function<void(std::int64_t durable_end_offset)>
     if (segment->base_offset() < unflushed_from_) continue;
     reopened = reopened || !segment->files_open();  // released before its flush: file() reopens it
     if (segment.get() != &active) {
-      targets.push_back(FlushTarget::whole(segment->file()));
+      FlushTarget sealed = FlushTarget::whole(segment->file());
+      sealed.preallocation = segment->preallocation();  // null unless it failed
+      targets.push_back(std::move(sealed));
       targets.push_back(FlushTarget::whole(segment->offset_index_file()));
       targets.push_back(FlushTarget::whole(segment->time_index_file()));
       continue;

@@ -436,7 +436,10 @@ Result<void, LogError> Segment::seal() {
   if (file_end_ > size_ && log_file_) {
     if (auto r = trim_to_data(); !r) return r;
   }
-  preallocation_.reset();  // a sealed segment is flushed whole from now on
+  // A sealed segment is flushed whole from now on. A failed preallocation
+  // stays, so that every later flush naming this file fails: the failed sync
+  // may have been the descriptor's only report of lost pages.
+  if (preallocation_ && !preallocation_->failed()) preallocation_.reset();
   time_index_.maybe_append(max_timestamp_, offset_of_max_timestamp_);
   if (offset_index_.file().writable()) {
     if (auto r = offset_index_.file().trim(); !r) return r;

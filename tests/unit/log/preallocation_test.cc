@@ -207,6 +207,28 @@ TEST_F(PreallocatedLogTest, RolledSegmentsAreTrimmedToTheirData) {
   EXPECT_EQ(count_records(*reopened), 1000);
 }
 
+TEST_F(PreallocatedLogTest, AFailedPreallocationStillFailsFlushesAfterItsSegmentRolled) {
+  // A failed background sync may have been the descriptor's only report of
+  // lost pages: once the segment is sealed, a whole-file fdatasync of it
+  // would succeed and must not vouch for them.
+  FlushScheduler flusher;
+  LogConfig c = config();
+  c.segment_bytes = 64 * 1024;
+  auto log = DiskLog::open(dir(), c, &flusher, kNow).value();
+  ASSERT_EQ(append_durably(*log), 10);
+  const auto preallocation = log->segments().active().preallocation();
+  ASSERT_NE(preallocation, nullptr);
+  preallocation->mark_failed();
+  const auto first = log->segments().active().base_offset();
+  while (log->segments().active().base_offset() == first) {
+    auto bytes = BatchBuilder().records(10).value_size(200).timestamp(kNow).build();
+    ASSERT_TRUE(log->append(bytes, 0, kNow));
+  }
+  std::promise<std::int64_t> flushed;
+  log->request_flush([&](std::int64_t end) { flushed.set_value(end); });
+  EXPECT_EQ(flushed.get_future().get(), -1);
+}
+
 TEST(RoundSync, AFailedPreallocationFailsEveryLaterRoundOfItsFile) {
   TempDir dir;
   const auto file = temp_file(dir, "a");

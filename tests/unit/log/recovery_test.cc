@@ -202,6 +202,44 @@ TEST_F(RecoveryTest, CorruptionInAnOlderSegmentDropsWhatFollows) {
   EXPECT_EQ(verify(*log), log->log_end_offset());
 }
 
+TEST_F(RecoveryTest, ZerosAfterAnOlderSegmentsDataKeepWhatFollows) {
+  // A segment rolled just before the crash: the trim of its preallocated
+  // zeros was not durable yet, and the next segment starts at its data's end.
+  write_and_crash(200);
+  auto probe = open();
+  ASSERT_GT(probe->segment_count(), 2u);
+  const auto second = probe->segments().at(1).base_offset();
+  crash(std::move(probe));
+  const auto path = files::log_path(dir(), second);
+  const auto size = testing::file_size(path);
+  std::filesystem::resize_file(path, size + 8192);
+  auto log = open();
+  EXPECT_EQ(log->log_end_offset(), 600);
+  EXPECT_EQ(log->recovery_stats().segments_dropped, 0u);
+  EXPECT_EQ(testing::file_size(path), size);
+  EXPECT_EQ(verify(*log), 600);
+}
+
+TEST_F(RecoveryTest, ZerosWhereAnOlderSegmentsDataWasLostDropWhatFollows) {
+  // Zeros in place of the last batch (written, never made durable): the next
+  // segment no longer starts where this one ends, so the log stops here.
+  const auto sizes = write_and_crash(200);
+  auto probe = open();
+  ASSERT_GT(probe->segment_count(), 2u);
+  const auto second = probe->segments().at(1).base_offset();
+  const auto third = probe->segments().at(2).base_offset();
+  crash(std::move(probe));
+  const auto path = files::log_path(dir(), second);
+  const auto size = testing::file_size(path);
+  std::filesystem::resize_file(path, size - sizes.back());
+  std::filesystem::resize_file(path, size);
+  auto log = open();
+  EXPECT_EQ(log->log_end_offset(), third - 3);
+  EXPECT_GT(log->recovery_stats().segments_dropped, 0u);
+  EXPECT_FALSE(std::filesystem::exists(files::log_path(dir(), third)));
+  EXPECT_EQ(verify(*log), third - 3);
+}
+
 TEST_F(RecoveryTest, RecoveryPointLimitsTheScan) {
   write_and_crash(200, /*flush=*/true);  // everything durable: recovery point = end
   auto log = open();
