@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -9,6 +10,9 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <fstream>
+#include <sstream>
+#include <string>
 
 namespace conveyor::log::io {
 
@@ -138,12 +142,43 @@ std::int64_t device_of(int fd) {
   return static_cast<std::int64_t>(st.st_dev);
 }
 
+namespace {
+
+// The file system's own options ("super options") of the mount holding the
+// device `dev`, from /proc/self/mountinfo; empty when not found.
+std::string super_options_of(dev_t dev) {
+  std::ifstream mountinfo("/proc/self/mountinfo");
+  const std::string wanted = std::to_string(major(dev)) + ":" + std::to_string(minor(dev));
+  for (std::string line; std::getline(mountinfo, line);) {
+    // "<id> <parent> <major:minor> <root> <point> <options> [tags] - <type> <source> <super options>"
+    std::istringstream fields(line);
+    std::string id, parent, device;
+    if (!(fields >> id >> parent >> device) || device != wanted) continue;
+    const auto dash = line.find(" - ");
+    if (dash == std::string::npos) continue;
+    std::istringstream tail(line.substr(dash + 3));
+    std::string type, source, options;
+    if (tail >> type >> source >> options) return options;
+  }
+  return {};
+}
+
+}  // namespace
+
 bool overwrites_are_cheap(const std::filesystem::path& dir) {
   constexpr long kExt4Magic = 0xEF53;  // also ext2/ext3, which the kernel serves with ext4
   constexpr long kXfsMagic = 0x58465342;
   struct statfs fs {};
   if (::statfs(dir.c_str(), &fs) != 0) return false;
-  return fs.f_type == kExt4Magic || fs.f_type == kXfsMagic;
+  if (fs.f_type == kXfsMagic) return true;
+  if (fs.f_type != kExt4Magic) return false;
+  // With data=journal, file data is written through the journal: a range
+  // written back with sync_file_range is not in place yet, so the shared
+  // cache flush would not cover it.
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) return false;
+  const std::string options = "," + super_options_of(st.st_dev) + ",";
+  return options.find(",data=journal,") == std::string::npos;
 }
 
 }  // namespace conveyor::log::io

@@ -41,7 +41,8 @@ bool wait_writeback(int fd, std::uint64_t from, std::uint64_t to);
 std::int64_t device_of(int fd);
 // True when files in `dir` live on a file system whose fdatasync after an
 // in-place overwrite needs no metadata and flushes the device cache, so that
-// writing ahead (log.preallocate) pays: ext4 and XFS.
+// writing ahead (log.preallocate) pays: ext4 (not mounted data=journal) and
+// XFS.
 bool overwrites_are_cheap(const std::filesystem::path& dir);
 
 }  // namespace conveyor::log::io
