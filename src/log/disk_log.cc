@@ -561,16 +561,18 @@ void DiskLog::preallocate_active() {
   // at most two steps (8 MiB) of zeros lie past the data of a segment.
   constexpr std::uint64_t kPreallocateStep = 4u << 20;
   Segment& active = segments_.active();
-  const auto wrote =
+  const auto asked =
       active.preallocate(kPreallocateStep, static_cast<std::uint64_t>(config_.segment_bytes));
-  if (!wrote) {
-    // Only a speed-up: the data is intact, the next flush syncs it whole.
+  if (!asked) {
+    // Only a speed-up (the zeros are written in the background, so this is
+    // the next flush after a write of them failed): the data is intact, and
+    // flushes past the zeros sync the file whole.
     spdlog::warn("log {}: cannot preallocate segment {}; continuing without", dir_.string(),
                  active.base_offset());
     preallocate_ = false;
     return;
   }
-  if (*wrote) flusher_->instantiate(active.preallocation());
+  if (*asked) flusher_->instantiate(active.preallocation());
 }
 
 std::int64_t DiskLog::recovery_point() const {

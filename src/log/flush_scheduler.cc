@@ -145,6 +145,8 @@ void FlushScheduler::run_instantiations() {
       work.swap(to_instantiate_);
     }
     for (const auto& preallocation : work) {
+      // A failed zero write only ends the speed-up; what was written is still synced.
+      [[maybe_unused]] const bool zeroed = preallocation->write_ahead();
       const auto ticket = preallocation->begin_sync();
       const int fd = preallocation->file()->fd();
       // Zeros go to the device a slice at a time, each written back before

@@ -256,7 +256,8 @@ Result<Segment::RecoveryResult, LogError> Segment::recover() {
 Result<void, LogError> Segment::append(std::span<const std::uint8_t> bytes,
                                        std::span<const BatchMeta> batches) {
   const int fd = log_file_->fd();
-  if (!io::pwrite_full(fd, bytes, size_)) {
+  const auto write = [&] { return io::pwrite_full(fd, bytes, size_); };
+  if (!(preallocation_ ? preallocation_->write_data(size_ + bytes.size(), write) : write())) {
     file_end_ = std::max<std::uint64_t>(file_end_,
                                         size_ + bytes.size());  // whatever part of it was written
     [[maybe_unused]] const auto trimmed = trim_to_data();
@@ -288,21 +289,18 @@ Result<void, LogError> Segment::trim_to_data() {
 
 Result<bool, LogError> Segment::preallocate(std::uint64_t lead, std::uint64_t limit) {
   if (!log_file_ || !offset_index_.file().writable()) return false;  // sealed or released
-  const std::uint64_t from = std::max(file_end_, size_);
-  if (from >= std::min(size_ + lead, limit)) return false;
-  const std::uint64_t to = std::min(from + lead, limit);
   if (!preallocation_) {
     const std::int64_t device = io::device_of(log_file_->fd());
     if (device < 0) return Unexpected{LogError::storage_error};
-    preallocation_ = std::make_shared<Preallocation>(log_file_, static_cast<dev_t>(device));
+    preallocation_ =
+        std::make_shared<Preallocation>(log_file_, static_cast<dev_t>(device), size_);
   }
-  if (!io::write_zeros(log_file_->fd(), from, to)) {
-    [[maybe_unused]] const auto trimmed = trim_to_data();
-    return Unexpected{LogError::storage_error};
-  }
-  file_end_ = to;
-  preallocation_->zeroed_to(to);
-  return true;
+  if (preallocation_->zeroing_failed()) return Unexpected{LogError::storage_error};
+  const std::uint64_t from = std::max(preallocation_->zeros_wanted(), size_);
+  if (from >= std::min(size_ + lead, limit)) return false;
+  // The FlushScheduler's thread writes them (Preallocation::write_ahead):
+  // not on the shard, where fresh page-cache pages would stall every client.
+  return preallocation_->want_zeros_to(std::min(from + lead, limit));
 }
 
 bool Segment::index_full(std::size_t batches) const {
@@ -433,7 +431,7 @@ std::pair<std::int64_t, std::int64_t> Segment::first_record_at_or_after(
 }
 
 Result<void, LogError> Segment::seal() {
-  if (file_end_ > size_ && log_file_) {
+  if ((file_end_ > size_ || preallocation_) && log_file_) {
     if (auto r = trim_to_data(); !r) return r;
   }
   // A sealed segment is flushed whole from now on. A failed preallocation

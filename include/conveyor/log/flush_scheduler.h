@@ -24,8 +24,8 @@
 // files that need a full fdatasync, and that fdatasync's cache flush covers
 // the writes that completed before it. So a round over N preallocated
 // partitions costs N data writes and one flush instead of N journal commits.
-// The zeros a shard writes ahead are made durable off the rounds, by a
-// background thread (instantiate()).
+// The zeros a shard asks for ahead of its data are written and made durable
+// off the rounds, by a background thread (instantiate()).
 //
 // Holding requests back (Hold): a produce to three partitions of a shard asks
 // for three flushes in a row. The first wakes the flusher, whose round then
@@ -75,7 +75,7 @@ class FlushScheduler {
   // The same with a full fdatasync of each file.
   void request_flush(std::vector<std::shared_ptr<const FileHandle>> files, std::int64_t end_offset,
                      Callback done);
-  // Makes the zeros written ahead in `preallocation`'s file durable, in the
+  // Writes the zeros `preallocation` wants and makes them durable, in the
   // background; later rounds can then treat writes there as overwrites.
   void instantiate(std::shared_ptr<Preallocation> preallocation);
 
@@ -126,8 +126,8 @@ class FlushScheduler {
   std::uint64_t overwrites_ = 0;
   std::thread thread_;
 
-  // The background instantiations (their own thread: an fdatasync of a few
-  // MiB of zeros must not hold up a round).
+  // The background instantiations (their own thread: writing and syncing a
+  // few MiB of zeros must hold up neither a round nor a shard).
   std::mutex instantiate_mutex_;
   std::condition_variable instantiate_wake_;
   std::vector<std::shared_ptr<Preallocation>> to_instantiate_;

@@ -128,11 +128,13 @@ class Segment {
   Result<void, LogError> make_writable();
   // fdatasync of the log and both indexes.
   Result<void, LogError> sync() const;
-  // Writes zeros so that at least `lead` bytes past the data are preallocated
-  // (`lead` more at a time, never past `limit`); true when it wrote any. The
-  // caller then asks the FlushScheduler to make them durable.
+  // Asks for zeros so that at least `lead` bytes past the data are
+  // preallocated (`lead` more at a time, never past `limit`); true when it
+  // asked for more. The caller then hands preallocation() to
+  // FlushScheduler::instantiate, whose thread writes them and makes them
+  // durable. An error when writing zeros failed before.
   Result<bool, LogError> preallocate(std::uint64_t lead, std::uint64_t limit);
-  // Shared with flush requests; null until preallocate() first wrote zeros.
+  // Shared with flush requests; null until preallocate() first asked for zeros.
   const std::shared_ptr<Preallocation>& preallocation() const { return preallocation_; }
   void remove();
 
@@ -215,7 +217,7 @@ class Segment {
   mutable std::uint64_t last_used_ = 0;
 
   std::uint64_t size_ = 0;
-  std::uint64_t file_end_ = 0;  // the file's length: size_ plus any zeros written ahead
+  std::uint64_t file_end_ = 0;  // at least size_: past it, bytes of a failed append
   std::shared_ptr<Preallocation> preallocation_;
   std::int64_t next_offset_;
   std::int64_t max_timestamp_ = -1;

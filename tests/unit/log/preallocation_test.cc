@@ -70,6 +70,14 @@ TEST(Preallocation, AFailedSyncIsNeverForgotten) {
   EXPECT_EQ(p.durable(), 0u);
 }
 
+// The batches a segment reads back from offset 0, CRCs checked.
+std::size_t batches_read_back(const Segment& segment) {
+  auto read = segment.read(0, 1 << 20, true, INT64_MAX);
+  if (!read || !read->has_value()) return 0;
+  EXPECT_EQ((*read)->size, segment.size());
+  return testing::batch_headers(testing::slice_bytes(protocol::Records::file(**read))).size();
+}
+
 TEST(SegmentPreallocation, ZerosAheadAreInvisibleToReadsAndTrimmedOnSeal) {
   TempDir dir;
   auto segment = Segment::create(dir.path(), 0, 4096, 4096, kNow).value();
@@ -78,32 +86,74 @@ TEST(SegmentPreallocation, ZerosAheadAreInvisibleToReadsAndTrimmedOnSeal) {
   ASSERT_TRUE(segment->append(bytes, metas));
   const auto path = files::log_path(dir.path(), 0);
 
-  auto wrote = segment->preallocate(64 * 1024, 1 << 20);
-  ASSERT_TRUE(wrote);
-  EXPECT_TRUE(*wrote);
-  EXPECT_EQ(testing::file_size(path), bytes.size() + 64 * 1024);
+  auto asked = segment->preallocate(64 * 1024, 1 << 20);
+  ASSERT_TRUE(asked);
+  EXPECT_TRUE(*asked);
   ASSERT_NE(segment->preallocation(), nullptr);
-  EXPECT_EQ(segment->preallocation()->zeroed(), bytes.size() + 64 * 1024);
+  EXPECT_EQ(testing::file_size(path), bytes.size());  // the shard writes no zeros itself
   EXPECT_FALSE(*segment->preallocate(64 * 1024, 1 << 20));  // far enough ahead already
+  ASSERT_TRUE(segment->preallocation()->write_ahead());     // the flusher's thread
+  EXPECT_EQ(testing::file_size(path), bytes.size() + 64 * 1024);
+  EXPECT_EQ(segment->preallocation()->zeroed(), bytes.size() + 64 * 1024);
   EXPECT_EQ(segment->size(), bytes.size());
+  EXPECT_EQ(batches_read_back(*segment), 1u);  // the zeros did not start at 0
 
   // Appends overwrite the zeros; reads end at the data.
   std::vector<Segment::BatchMeta> second{{5, kNow, static_cast<std::uint32_t>(bytes.size())}};
   ASSERT_TRUE(segment->append(bytes, second));
   EXPECT_EQ(testing::file_size(path), bytes.size() + 64 * 1024);
-  auto read = segment->read(0, 1 << 20, true, INT64_MAX);
-  ASSERT_TRUE(read);
-  ASSERT_TRUE(read->has_value());
-  EXPECT_EQ((*read)->size, 2 * bytes.size());
+  EXPECT_EQ(batches_read_back(*segment), 2u);
 
   // Never past the limit (segment.bytes).
   ASSERT_TRUE(segment->preallocate(1 << 20, 100 * 1024));
+  ASSERT_TRUE(segment->preallocation()->write_ahead());
   EXPECT_EQ(testing::file_size(path), 100u * 1024);
 
   ASSERT_TRUE(segment->seal());
   EXPECT_EQ(testing::file_size(path), 2 * bytes.size());
   EXPECT_EQ(segment->preallocation(), nullptr);
   EXPECT_FALSE(*segment->preallocate(64 * 1024, 1 << 20));  // sealed: no more zeros
+}
+
+TEST(SegmentPreallocation, ZerosAskedForButNotYetWrittenNeverLandOnDataThatOvertookThem) {
+  TempDir dir;
+  auto segment = Segment::create(dir.path(), 0, 4096, 4096, kNow).value();
+  auto bytes = BatchBuilder().records(3).value_size(1000).build();
+  std::int64_t last = -1;
+  auto append = [&] {
+    last += 3;
+    std::vector<Segment::BatchMeta> metas{{last, kNow, static_cast<std::uint32_t>(bytes.size())}};
+    return static_cast<bool>(segment->append(bytes, metas));
+  };
+  ASSERT_TRUE(append());
+  const std::uint64_t lead = 4 * bytes.size() + 100;
+  ASSERT_TRUE(*segment->preallocate(lead, 1 << 20));
+  const auto preallocation = segment->preallocation();
+  // The data runs past the zeros asked for before the flusher writes any.
+  for (int i = 0; i < 6; ++i) ASSERT_TRUE(append());
+  ASSERT_TRUE(preallocation->write_ahead());
+  EXPECT_EQ(batches_read_back(*segment), 7u);
+  EXPECT_EQ(testing::file_size(files::log_path(dir.path(), 0)), 7 * bytes.size());
+
+  // Zeros asked for again start past the data.
+  ASSERT_TRUE(*segment->preallocate(lead, 1 << 20));
+  ASSERT_TRUE(preallocation->write_ahead());
+  EXPECT_EQ(testing::file_size(files::log_path(dir.path(), 0)), 7 * bytes.size() + lead);
+  ASSERT_TRUE(append());
+  EXPECT_EQ(batches_read_back(*segment), 8u);
+}
+
+TEST(SegmentPreallocation, ASealBeforeTheFlusherWritesTheZerosLeavesOnlyTheData) {
+  TempDir dir;
+  auto segment = Segment::create(dir.path(), 0, 4096, 4096, kNow).value();
+  auto bytes = BatchBuilder().records(3).value_size(100).build();
+  std::vector<Segment::BatchMeta> metas{{2, kNow, static_cast<std::uint32_t>(bytes.size())}};
+  ASSERT_TRUE(segment->append(bytes, metas));
+  ASSERT_TRUE(*segment->preallocate(64 * 1024, 1 << 20));
+  const auto preallocation = segment->preallocation();
+  ASSERT_TRUE(segment->seal());
+  ASSERT_TRUE(preallocation->write_ahead());  // queued before the seal: writes nothing now
+  EXPECT_EQ(testing::file_size(files::log_path(dir.path(), 0)), bytes.size());
 }
 
 class PreallocatedLogTest : public ::testing::Test {
