@@ -120,9 +120,21 @@ class TxnCoordinatorTest : public ::testing::Test {
       if (io_.run_for(std::chrono::milliseconds(2)) == 0 && i > 2) break;
     }
   }
+  // Runs until `out` has its value (or 10 s pass): an operation that retries
+  // on timers may find no handler ready within settle()'s short windows when
+  // the machine stalls (sanitizer builds, a busy VM).
+  template <typename T>
+  void run_until_done(const std::shared_ptr<std::optional<T>>& out) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!out->has_value() && std::chrono::steady_clock::now() < deadline) {
+      io_.restart();
+      io_.run_one_for(std::chrono::milliseconds(100));
+    }
+  }
   template <typename T>
   T finish(asio::awaitable<T> work) {
     auto out = start(std::move(work));
+    run_until_done(out);
     EXPECT_TRUE(out->has_value()) << "the operation did not finish";
     return out->value_or(T{});
   }
@@ -215,7 +227,7 @@ TEST_F(TxnCoordinatorTest, RequestsDuringMarkersAskForARetry) {
   EXPECT_EQ(end("app", p, true), ErrorCode::concurrent_transactions);
   EXPECT_EQ(init("app").error, ErrorCode::concurrent_transactions);
   backend_.release_markers();
-  settle();
+  run_until_done(ending);
   ASSERT_TRUE(ending->has_value());
   EXPECT_EQ(**ending, ErrorCode::none);
   EXPECT_EQ(coordinator_.find("app")->state, TxnState::complete_commit);
@@ -375,7 +387,7 @@ TEST_F(TxnCoordinatorTest, UnloadDuringMarkersAnswersNotCoordinator) {
   auto ending = start(coordinator_.end_txn("app", p.producer_id, p.producer_epoch, true));
   coordinator_.unload(0);
   backend_.release_markers();
-  settle();
+  run_until_done(ending);
   ASSERT_TRUE(ending->has_value());
   EXPECT_EQ(**ending, ErrorCode::not_coordinator);
   EXPECT_EQ(coordinator_.find("app"), nullptr);
