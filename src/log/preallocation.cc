@@ -14,14 +14,9 @@ constexpr std::uint64_t kZeroSlice = 256 * 1024;
 
 bool Preallocation::want_zeros_to(std::uint64_t end) {
   std::lock_guard lock(mutex_);
-  if (end <= wanted_) return false;
-  wanted_ = end;
+  if (end <= wanted_.load(std::memory_order_relaxed)) return false;
+  wanted_.store(end, std::memory_order_release);
   return true;
-}
-
-std::uint64_t Preallocation::zeros_wanted() const {
-  std::lock_guard lock(mutex_);
-  return wanted_;
 }
 
 void Preallocation::zeroed_to(std::uint64_t end) {
@@ -35,8 +30,9 @@ bool Preallocation::write_ahead() {
     if (zeroing_failed()) return false;
     // Never below the data: an append past the zeros wrote up to data_end_.
     const std::uint64_t from = std::max(zeroed_.load(std::memory_order_relaxed), data_end_);
-    if (from >= wanted_) return true;
-    const std::uint64_t to = std::min(from + kZeroSlice, wanted_);
+    const std::uint64_t wanted = wanted_.load(std::memory_order_relaxed);
+    if (from >= wanted) return true;
+    const std::uint64_t to = std::min(from + kZeroSlice, wanted);
     if (!io::write_zeros(file_->fd(), from, to)) {
       // Only a speed-up: the shard sees zeroing_failed() and stops asking;
       // whatever part was written lies past the data and is cut off when
@@ -51,7 +47,7 @@ bool Preallocation::write_ahead() {
 void Preallocation::truncated_to(std::uint64_t end) {
   std::lock_guard lock(mutex_);
   if (zeroed_.load(std::memory_order_relaxed) > end) zeroed_.store(end, std::memory_order_release);
-  wanted_ = std::min(wanted_, end);
+  if (wanted_.load(std::memory_order_relaxed) > end) wanted_.store(end, std::memory_order_release);
   data_end_ = std::min(data_end_, end);
   if (durable_.load(std::memory_order_relaxed) > end)
     durable_.store(end, std::memory_order_release);

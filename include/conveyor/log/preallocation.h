@@ -74,7 +74,9 @@ class Preallocation {
   // Shard: asks for zeros up to `end`; true when that is more than asked
   // before (then hand this to FlushScheduler::instantiate).
   bool want_zeros_to(std::uint64_t end);
-  std::uint64_t zeros_wanted() const;
+  // Without the lock: the shard checks this on every flush request, while
+  // the flusher's thread may hold the mutex for a slice of zeros.
+  std::uint64_t zeros_wanted() const { return wanted_.load(std::memory_order_acquire); }
   // Shard: writes data ending at `end` with `write()` (false on failure),
   // without the lock when it lies inside the zeros already written.
   template <class Write>
@@ -87,7 +89,8 @@ class Preallocation {
   // failed (no more zeros are written then: preallocation is only a speed-up).
   bool write_ahead();
   bool zeroing_failed() const { return zeroing_failed_.load(std::memory_order_acquire); }
-  // Zeros (or data) are in the page cache up to `end` (write_ahead; tests).
+  // Zeros (or data) are in the page cache up to `end` (tests; write_ahead
+  // sets the mark itself, under the lock it already holds).
   void zeroed_to(std::uint64_t end);
 
   // Flusher: bytes below this lie in blocks whose allocation is durable.
@@ -106,9 +109,10 @@ class Preallocation {
   std::shared_ptr<const FileHandle> file_;
   dev_t device_;
   mutable std::mutex mutex_;
-  // Written only under mutex_; read without it by the shard's appends.
+  // zeroed_ and wanted_ are written only under mutex_; the shard reads
+  // them without it (appends, flush requests).
   std::atomic<std::uint64_t> zeroed_{0};
-  std::uint64_t wanted_ = 0;      // guarded by mutex_
+  std::atomic<std::uint64_t> wanted_{0};
   std::uint64_t data_end_ = 0;    // guarded by mutex_: appends past zeroed_ end here
   std::uint64_t generation_ = 0;  // guarded by mutex_
   std::atomic<std::uint64_t> durable_{0};
